@@ -1,0 +1,4 @@
+export * from "./database.ts";
+export * from "./ports.ts";
+export * from "./wait-for.ts";
+export * from "./processes.ts";

@@ -1,3 +1,3 @@
 import { defineProject } from "vitest/config";
 
-export default defineProject({ test: { name: "testkit", include: ["test/**/*.test.ts"], passWithNoTests: true } });
+export default defineProject({ test: { name: "testkit", include: ["test/**/*.test.ts"], testTimeout: 30_000 } });

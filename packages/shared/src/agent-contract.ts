@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { serviceNameSchema, versionSchema } from "./names.ts";
-import type { MeshConfigSpec, TrafficPolicySpec, AccessPolicySpec } from "./resources.ts";
+import type { MeshConfigSpec, TrafficPolicySpec, AccessPolicySpec, RateLimit } from "./resources.ts";
 
 /** agent.register, authenticated with the join token. */
 export const registerInputSchema = z.strictObject({
@@ -59,7 +59,7 @@ export interface AgentSnapshot {
   meshConfig: MeshConfigSpec;
   inbound: {
     accessPolicies: { name: string; spec: AccessPolicySpec }[];
-    rateLimit: TrafficPolicySpec["rateLimit"] | null;
+    rateLimit: RateLimit | null;
   };
   /** Every service in the mesh by name (including this one). */
   destinations: Record<string, DestinationConfig>;

@@ -7,3 +7,7 @@ export * from "./route-match.ts";
 export * from "./weighted-choice.ts";
 export * from "./authorization.ts";
 export * from "./agent-contract.ts";
+export * from "./latency-histogram.ts";
+export * from "./telemetry-contract.ts";
+export * from "./rebalance-weights.ts";
+export * from "./line-diff.ts";

@@ -15,7 +15,7 @@ export interface RunningProcess {
 }
 
 /** Runs a TypeScript entry point of this repo (e.g. "apps/agent/src/main.ts") as a real process. */
-export function startTsProcess(entry: string, args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
+export function startTsProcess(entry: string, args: string[], env: Record<string, string | undefined> = {}): RunningProcess {
   const child = spawn(TSX, [path.join(REPO_ROOT, entry), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },

@@ -1,0 +1,105 @@
+import { networkInterfaces } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { serviceNameSchema, versionSchema } from "@mesh/shared";
+
+export interface AgentFlags {
+  service: string;
+  version: string;
+  appPort: number;
+  inboundPort: number;
+  outboundPort: number;
+  adminPort: number;
+  controlPlane: string;
+  joinToken: string | null;
+  dataDir: string;
+  advertiseAddress: string;
+}
+
+export const USAGE = `usage: mesh-agent --service NAME --version V --app-port P [--inbound-port 15006] [--outbound-port 15001]
+                  [--admin-port 15000] [--control-plane URL] [--join-token T] [--data-dir DIR] [--advertise-address IP]
+env: MESH_CONTROL_PLANE (default http://127.0.0.1:4000), MESH_JOIN_TOKEN`;
+
+/** Thrown for bad command-line input; main prints the message and the usage, and exits 2. */
+export class FlagError extends Error {}
+
+/** Parses mesh-agent's flags (with env fallbacks); every problem is named, all at once. */
+export function parseAgentFlags(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentFlags {
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(
+        ["service", "version", "app-port", "inbound-port", "outbound-port", "admin-port", "control-plane", "join-token", "data-dir", "advertise-address"].map(
+          (name) => [name, { type: "string" as const }],
+        ),
+      ),
+    }) as { values: Record<string, string | undefined> });
+  } catch (error) {
+    throw new FlagError((error as Error).message);
+  }
+
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = values[name];
+    if (value === undefined || value === "") problems.push(`--${name} is required`);
+    return value ?? "";
+  };
+  const named = (name: string, schema: typeof serviceNameSchema, value: string): string => {
+    const result = schema.safeParse(value);
+    if (value && !result.success) problems.push(`--${name} "${value}" ${result.error.issues[0]?.message ?? "is invalid"}`);
+    return value;
+  };
+  const port = (name: string, fallback?: number): number => {
+    const text = values[name];
+    if (text === undefined) {
+      if (fallback === undefined) problems.push(`--${name} is required`);
+      return fallback ?? 0;
+    }
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < 1 || value > 65535) problems.push(`--${name} "${text}" must be a port number from 1 to 65535`);
+    return value;
+  };
+
+  const service = named("service", serviceNameSchema, required("service"));
+  const version = named("version", versionSchema, required("version"));
+  const appPort = port("app-port");
+  const inboundPort = port("inbound-port", 15006);
+  const outboundPort = port("outbound-port", 15001);
+  const adminPort = port("admin-port", 15000);
+  const controlPlane = values["control-plane"] ?? env.MESH_CONTROL_PLANE ?? "http://127.0.0.1:4000";
+  if (!URL.canParse(controlPlane) || !/^https?:$/.test(new URL(controlPlane).protocol)) {
+    problems.push(`--control-plane "${controlPlane}" must be an http(s) URL like http://127.0.0.1:4000`);
+  }
+  const ports = { "app-port": appPort, "inbound-port": inboundPort, "outbound-port": outboundPort, "admin-port": adminPort };
+  const seen = new Map<number, string>();
+  for (const [name, value] of Object.entries(ports)) {
+    if (seen.has(value)) problems.push(`--${name} and --${seen.get(value)} are both ${value}; each needs its own port`);
+    seen.set(value, name);
+  }
+  if (problems.length) throw new FlagError(problems.join("\n"));
+
+  return {
+    service,
+    version,
+    appPort,
+    inboundPort,
+    outboundPort,
+    adminPort,
+    controlPlane,
+    joinToken: values["join-token"] ?? env.MESH_JOIN_TOKEN ?? null,
+    dataDir: path.resolve(values["data-dir"] ?? path.join(".mesh", "agents", `${service}-${version}-${inboundPort}`)),
+    advertiseAddress: values["advertise-address"] ?? firstNonLoopbackIPv4() ?? "127.0.0.1",
+  };
+}
+
+function firstNonLoopbackIPv4(): string | null {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === "IPv4" && !address.internal) return address.address;
+    }
+  }
+  return null;
+}

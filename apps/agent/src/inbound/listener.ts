@@ -1,0 +1,57 @@
+import { createServer as createPlainServer, type RequestListener, type Server as HttpServer } from "node:http";
+import { createServer as createTlsServer, type Server as HttpsServer } from "node:https";
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
+import type { TlsCredentials } from "../state.ts";
+
+const TLS_HANDSHAKE = 0x16;
+
+export interface InboundListener {
+  tcp: TcpServer;
+  /** Current credentials: swapped into the TLS server without dropping connections or requests. */
+  setCredentials(credentials: TlsCredentials): void;
+  /** Ends idle keep-alive connections and refuses new ones; in-flight requests finish. */
+  close(): Promise<void>;
+  closeAllConnections(): void;
+}
+
+/**
+ * One port for mTLS and, in permissive mode, plaintext: the first byte tells them apart (0x16
+ * starts a TLS handshake). The TLS side demands a client certificate signed by the mesh CA, so
+ * plaintext (in strict mode) and foreign certificates are refused in the handshake.
+ */
+export function createInboundListener(handler: RequestListener, permissive: () => boolean): InboundListener {
+  const tls: HttpsServer = createTlsServer({ requestCert: true, rejectUnauthorized: true, keepAliveTimeout: 65_000 }, handler);
+  const plain: HttpServer = createPlainServer({ keepAliveTimeout: 65_000 }, handler);
+  for (const server of [tls, plain]) {
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+  }
+  const tcp = createTcpServer({ pauseOnConnect: false }, (socket: Socket) => {
+    socket.once("data", (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] === TLS_HANDSHAKE || !permissive()) tls.emit("connection", socket);
+      else plain.emit("connection", socket);
+      socket.resume();
+    });
+    socket.on("error", () => socket.destroy());
+  });
+  return {
+    tcp,
+    setCredentials(credentials) {
+      tls.setSecureContext({ key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.caPem });
+    },
+    close() {
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      tls.close();
+      plain.close();
+      tls.closeIdleConnections();
+      plain.closeIdleConnections();
+      return closed;
+    },
+    closeAllConnections() {
+      tls.closeAllConnections();
+      plain.closeAllConnections();
+    },
+  };
+}

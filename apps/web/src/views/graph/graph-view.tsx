@@ -1,0 +1,100 @@
+"use client";
+import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
+import { useCallback, useMemo, useState } from "react";
+import { PageHeader } from "../../components/page-header.tsx";
+import { QueryError } from "../../components/query-error.tsx";
+import { TimeRangePicker } from "../../components/time-range-picker.tsx";
+import { formatTime } from "../../format/figures.ts";
+import { useTimeWindow } from "../../time/use-time-window.ts";
+import { useTRPC } from "../../trpc/trpc.ts";
+import { CallsTable } from "./calls-table.tsx";
+import { buildElements, type GraphSelection, type VersionLoad } from "./graph-elements.ts";
+import { GraphLegend } from "./graph-legend.tsx";
+import { GraphSidePanel } from "./graph-side-panel.tsx";
+
+// Cytoscape measures its container and draws on canvas: browser only.
+const GraphCanvas = dynamic(() => import("./graph-canvas.tsx").then((m) => m.GraphCanvas), {
+  ssr: false,
+  loading: () => <div className="graph-canvas" data-state="loading" />,
+});
+
+const LIVE_REFRESH_MS = 5000;
+
+export function GraphView() {
+  const trpc = useTRPC();
+  const [rangeSeconds, setRangeSeconds] = useState(900);
+  const [live, setLive] = useState(true);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const [selection, setSelection] = useState<GraphSelection | null>(null);
+  const window = useTimeWindow(rangeSeconds, live, LIVE_REFRESH_MS);
+
+  const graph = useQuery({ ...trpc.metrics.graph.queryOptions(window), placeholderData: keepPreviousData });
+
+  const expandedVersions = useMemo(
+    () => (graph.data?.nodes ?? []).filter((n) => expanded.has(n.service)).flatMap((n) => n.versions.map((version) => ({ service: n.service, version }))),
+    [graph.data, expanded],
+  );
+  const versionLoad = useQueries({
+    queries: expandedVersions.map(({ service, version }) => ({
+      ...trpc.metrics.red.queryOptions({ service, version, ...window }),
+      placeholderData: keepPreviousData,
+    })),
+    combine: (results): VersionLoad =>
+      new Map(
+        results.flatMap((result, index) => {
+          const { service, version } = expandedVersions[index]!;
+          const totals = result.data?.totals;
+          return totals ? [[`${service}:${version}`, { requests: totals.requests, errorPercent: totals.errorPercent }] as const] : [];
+        }),
+      ),
+  });
+  // A new Map every render; its contents decide whether the elements change.
+  const versionLoadKey = JSON.stringify([...versionLoad]);
+
+  const elements = useMemo(
+    () => (graph.data ? buildElements(graph.data, expanded, versionLoad) : []),
+    [graph.data, expanded, versionLoadKey],
+  );
+
+  const toggleVersions = useCallback((service: string) => {
+    setExpanded((current) => {
+      const next = new Set(current);
+      if (next.has(service)) next.delete(service);
+      else next.add(service);
+      return next;
+    });
+  }, []);
+
+  return (
+    <>
+      <PageHeader
+        title="Service graph"
+        description="Services and the calls between them. Click a node or edge for details; double-click a service to show its versions."
+        actions={
+          <>
+            <span className="small muted" style={{ minWidth: 132, textAlign: "right" }} aria-live="polite">
+              {graph.dataUpdatedAt ? `Updated ${formatTime(graph.dataUpdatedAt)}` : " "}
+            </span>
+            <label className="checkbox">
+              <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live
+            </label>
+            <TimeRangePicker value={rangeSeconds} onChange={setRangeSeconds} />
+          </>
+        }
+      />
+      <QueryError error={graph.error} />
+      <div className="graph-layout">
+        <div className="card graph-card">
+          <GraphCanvas elements={elements} onSelect={setSelection} onToggleVersions={toggleVersions} />
+          <GraphLegend />
+          {graph.data && graph.data.nodes.length === 0 && <div className="graph-empty">No services have registered or sent traffic yet.</div>}
+        </div>
+        <aside className="card side-panel" aria-label="Details">
+          <GraphSidePanel selection={selection} window={window} graph={graph.data ?? null} expanded={expanded} onToggleVersions={toggleVersions} />
+        </aside>
+      </div>
+      <CallsTable edges={graph.data?.edges ?? []} onSelect={setSelection} />
+    </>
+  );
+}

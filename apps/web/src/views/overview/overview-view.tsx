@@ -1,0 +1,142 @@
+"use client";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { ErrorRateBadge, HealthBadge } from "../../components/health-badge.tsx";
+import { PageHeader } from "../../components/page-header.tsx";
+import { QueryError } from "../../components/query-error.tsx";
+import { formatAgo, formatMs, formatRate } from "../../format/figures.ts";
+import { healthOf, type Health } from "../../health/health.ts";
+import { useTimeWindow } from "../../time/use-time-window.ts";
+import { useTRPC } from "../../trpc/trpc.ts";
+
+const WINDOW_SECONDS = 300;
+
+export function OverviewView() {
+  const trpc = useTRPC();
+  const window = useTimeWindow(WINDOW_SECONDS, true, 10_000);
+  const graph = useQuery({ ...trpc.metrics.graph.queryOptions(window), placeholderData: keepPreviousData });
+  const agents = useQuery({ ...trpc.agents.status.queryOptions(), refetchInterval: 10_000 });
+  const revisions = useQuery(trpc.revisions.list.queryOptions({ limit: 5 }));
+
+  const nodes = graph.data?.nodes ?? [];
+  const healthCounts = nodes.reduce<Record<Health, number>>(
+    (counts, n) => ({ ...counts, [healthOf(n.requests, n.errorPercent ?? 0)]: counts[healthOf(n.requests, n.errorPercent ?? 0)] + 1 }),
+    { healthy: 0, degraded: 0, failing: 0, idle: 0 },
+  );
+  const totalRps = (graph.data?.edges ?? []).reduce((sum, e) => sum + e.requestsPerSecond, 0);
+  const agentList = agents.data?.agents ?? [];
+  const online = agentList.filter((a) => a.health === "ok").length;
+  const applied = agentList.filter((a) => a.upToDate).length;
+  const failingEdges = [...(graph.data?.edges ?? [])]
+    .filter((e) => (e.errorPercent ?? 0) > 0)
+    .sort((a, b) => (b.errorPercent ?? 0) - (a.errorPercent ?? 0))
+    .slice(0, 8);
+  const worst: Health = healthCounts.failing ? "failing" : healthCounts.degraded ? "degraded" : nodes.length ? "healthy" : "idle";
+
+  return (
+    <>
+      <PageHeader title="Overview" description="The mesh over the last 5 minutes." />
+      <QueryError error={graph.error ?? agents.error} />
+      <div className="grid grid-4">
+        <div className="card" data-testid="overview-health">
+          <div className="stat-label">Mesh health</div>
+          <div className="stat-value">
+            <HealthBadge health={worst} />
+          </div>
+          <div className="stat-sub">
+            {healthCounts.healthy} healthy · {healthCounts.degraded} degraded · {healthCounts.failing} failing · {healthCounts.idle} idle
+          </div>
+        </div>
+        <div className="card" data-testid="overview-agents">
+          <div className="stat-label">Agents online</div>
+          <div className="stat-value">
+            {agents.data ? online : "–"}
+            <span className="faint" style={{ fontSize: 16 }}>
+              {" "}
+              / {agents.data ? agentList.length : "–"}
+            </span>
+          </div>
+          <div className="stat-sub">{agentList.length - online > 0 ? `${agentList.length - online} degraded or starting` : "all reporting ok"}</div>
+        </div>
+        <div className="card" data-testid="overview-revision">
+          <div className="stat-label">Config revision</div>
+          <div className="stat-value">#{agents.data?.revision ?? "–"}</div>
+          <div className="stat-sub">
+            applied by {agents.data ? applied : "–"} of {agents.data ? agentList.length : "–"} agents
+          </div>
+        </div>
+        <div className="card">
+          <div className="stat-label">Traffic</div>
+          <div className="stat-value">{graph.data ? formatRate(totalRps) : "–"}</div>
+          <div className="stat-sub">
+            {nodes.length} services · {graph.data?.edges.length ?? 0} calls
+          </div>
+        </div>
+      </div>
+      <div className="grid grid-2">
+        <section className="card" aria-labelledby="failing-title">
+          <div className="card-header">
+            <h2 id="failing-title">Top failing calls</h2>
+            <Link href="/graph" className="small">
+              Open graph
+            </Link>
+          </div>
+          {failingEdges.length === 0 ? (
+            <p className="empty">No errors in the last 5 minutes.</p>
+          ) : (
+            <table className="table" data-testid="failing-edges">
+              <thead>
+                <tr>
+                  <th>Call</th>
+                  <th className="num">Requests</th>
+                  <th className="num">Errors</th>
+                  <th className="num">p99</th>
+                </tr>
+              </thead>
+              <tbody>
+                {failingEdges.map((e) => (
+                  <tr key={`${e.source}>${e.destination}`}>
+                    <td>
+                      {e.source} → <Link href={`/services/${e.destination}`}>{e.destination}</Link>
+                    </td>
+                    <td className="num">{formatRate(e.requestsPerSecond)}</td>
+                    <td className="num">
+                      <ErrorRateBadge requests={e.requests} errorPercent={e.errorPercent} />
+                    </td>
+                    <td className="num">{formatMs(e.p99Ms)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section className="card" aria-labelledby="changes-title">
+          <div className="card-header">
+            <h2 id="changes-title">Recent changes</h2>
+            <Link href="/history" className="small">
+              History
+            </Link>
+          </div>
+          {(revisions.data ?? []).length === 0 ? (
+            <p className="empty">No changes yet.</p>
+          ) : (
+            <table className="table">
+              <tbody>
+                {revisions.data!.map((r) => (
+                  <tr key={r.id}>
+                    <td className="mono">#{r.id}</td>
+                    <td>
+                      {r.operation} {r.changes.map((c) => `${c.kind}/${c.name}`).join(", ")}
+                    </td>
+                    <td className="muted">{r.actor}</td>
+                    <td className="muted num">{formatAgo(r.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { launchBrowser, screenshot, signedInPage } from "./setup/browser.ts";
+import { meshClient } from "./setup/mesh-client.ts";
+
+const env = inject("web");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+it("dragging checkout's v1 slider to 50 moves v2 to 50, previews the diff, and applying changes the TrafficPolicy", async () => {
+  const page = await signedInPage(browser, env.webUrl, env.editorToken);
+  await page.goto(`${env.webUrl}/splits`);
+  const editor = page.getByTestId("split-editor-checkout");
+  const v1 = editor.getByLabel("Weight of v1");
+  await expect.poll(() => v1.inputValue()).toBe("80");
+
+  await v1.focus();
+  for (let i = 0; i < 30; i++) await page.keyboard.press("ArrowLeft");
+  await expect.poll(() => editor.getByTestId("weight-v1").textContent()).toBe("50%");
+  expect(await editor.getByTestId("weight-v2").textContent()).toBe("50%");
+
+  await editor.getByRole("button", { name: "Preview" }).click();
+  const diff = editor.getByTestId("yaml-diff");
+  await expect.poll(() => diff.textContent()).toMatch(/-\s+weight: 80/);
+  const diffText = (await diff.textContent())!;
+  expect(diffText).toMatch(/-\s+weight: 20/);
+  expect(diffText.match(/\+\s+weight: 50/g)).toHaveLength(2);
+  await screenshot(page, "splits-preview");
+
+  await editor.getByRole("button", { name: "Apply" }).click();
+  await expect.poll(() => editor.getByRole("status").textContent()).toMatch(/Applied as revision #\d+/);
+
+  const [policy] = await meshClient(env.apiUrl, env.viewerToken).resources.get.query({ kind: "TrafficPolicy", name: "checkout" });
+  expect(policy?.kind === "TrafficPolicy" && policy.spec.routes).toEqual([
+    { backends: [{ version: "v1", weight: 50 }, { version: "v2", weight: 50 }] },
+  ]);
+  // The form restarts from the applied policy.
+  await expect.poll(() => v1.inputValue()).toBe("50");
+  await screenshot(page, "splits");
+  await page.context().close();
+});
+
+it("locks a version so moving another takes only from the unlocked ones, and shows bad header routes inline", async () => {
+  const page = await signedInPage(browser, env.webUrl, env.editorToken);
+  await page.goto(`${env.webUrl}/splits`);
+  const editor = page.getByTestId("split-editor-reviews");
+  await expect.poll(() => editor.getByLabel("Weight of v1").inputValue()).toBe("90");
+  await editor.getByRole("button", { name: "Lock v1" }).click();
+  expect(await editor.getByLabel("Weight of v1").isDisabled()).toBe(true);
+  // With v1 locked, v2 cannot take more than the 10% left to it.
+  await editor.getByLabel("Weight of v2").fill("60");
+  expect(await editor.getByTestId("weight-v2").textContent()).toBe("10%");
+
+  const routes = editor.getByTestId("header-routes");
+  expect(await routes.getByLabel("Header").first().inputValue()).toBe("x-user");
+  await routes.getByLabel("Header").first().fill("");
+  await expect.poll(() => editor.getByTestId("issues").textContent()).toContain("spec.routes[0].match.headers");
+  expect(await editor.getByRole("button", { name: "Apply" }).isDisabled()).toBe(true);
+  await page.context().close();
+});

@@ -1,0 +1,125 @@
+import path from "node:path";
+import { freePorts } from "../../packages/testkit/src/ports.ts";
+import { waitFor } from "../../packages/testkit/src/wait-for.ts";
+import { startTsEntry, type ManagedProcess } from "../../scripts/lib/managed-process.ts";
+import { BOOKINFO_INSTANCES, LOADGEN_INSTANCE, type DemoInstance } from "./topology.ts";
+
+export interface BookinfoOptions {
+  controlPlaneUrl: string;
+  joinToken: string;
+  /** Agents keep their cached config here; every process logs to <dataDir>/logs/. */
+  dataDir: string;
+  /** Requests per second the traffic generator sends to productpage (default 5; 0 = none). */
+  rate?: number;
+  /** How long to wait for every app and agent to be ready (default 120 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningInstance extends DemoInstance {
+  appPort: number;
+  inboundPort: number;
+  outboundPort: number;
+  adminPort: number;
+}
+
+export interface Bookinfo {
+  instances: RunningInstance[];
+  processes: ManagedProcess[];
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+const AGENT_ENTRY = "apps/agent/src/main.ts";
+
+/**
+ * Starts the bookinfo apps, each behind its own agent, then the traffic generator once every agent
+ * is ready. Rejects (after stopping what it started) naming the part that did not come up.
+ */
+export async function startBookinfo(options: BookinfoOptions): Promise<Bookinfo> {
+  const logDir = path.join(options.dataDir, "logs");
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  const processes: ManagedProcess[] = [];
+  const stop = () => Promise.all(processes.map((p) => p.stop())).then(() => undefined);
+
+  try {
+    const meshed = await withPorts(BOOKINFO_INSTANCES);
+    const [loadgen] = await withPorts([{ ...LOADGEN_INSTANCE, env: { RATE: String(options.rate ?? 5) } }]);
+    for (const instance of meshed) {
+      processes.push(startApp(instance, logDir), startAgent(instance, options, logDir));
+    }
+    processes.push(startAgent(loadgen!, options, logDir));
+    await Promise.all([...meshed, loadgen!].map((instance) => waitUntilReady(instance, processes, readyTimeoutMs)));
+    // Traffic starts only once every agent on its path holds config and a certificate.
+    processes.push(startApp(loadgen!, logDir));
+    await waitForHttp(`http://127.0.0.1:${loadgen!.appPort}/healthz`, processFor(processes, loadgen!, "app"), readyTimeoutMs);
+    return { instances: [...meshed, loadgen!], processes, logDir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function withPorts(instances: readonly DemoInstance[]): Promise<RunningInstance[]> {
+  const ports = await freePorts(instances.length * 4);
+  return instances.map((instance, index) => {
+    const [appPort, inboundPort, outboundPort, adminPort] = ports.slice(index * 4, index * 4 + 4) as [number, number, number, number];
+    return { ...instance, appPort, inboundPort, outboundPort, adminPort };
+  });
+}
+
+function instanceName(instance: DemoInstance): string {
+  return `${instance.service}-${instance.version}`;
+}
+
+function startApp(instance: RunningInstance, logDir: string): ManagedProcess {
+  return startTsEntry({
+    name: `${instanceName(instance)} app`,
+    entry: path.join("examples/bookinfo/apps", instance.app),
+    env: { ...instance.env, PORT: String(instance.appPort), HTTP_PROXY: `http://127.0.0.1:${instance.outboundPort}`, NO_PROXY: "" },
+    logFile: path.join(logDir, `${instanceName(instance)}.app.log`),
+  });
+}
+
+function startAgent(instance: RunningInstance, options: BookinfoOptions, logDir: string): ManagedProcess {
+  return startTsEntry({
+    name: `${instanceName(instance)} agent`,
+    entry: AGENT_ENTRY,
+    args: [
+      ...["--service", instance.service, "--version", instance.version],
+      ...["--app-port", String(instance.appPort), "--inbound-port", String(instance.inboundPort)],
+      ...["--outbound-port", String(instance.outboundPort), "--admin-port", String(instance.adminPort)],
+      ...["--control-plane", options.controlPlaneUrl, "--join-token", options.joinToken],
+      ...["--data-dir", path.join(options.dataDir, "agents", instanceName(instance))],
+    ],
+    logFile: path.join(logDir, `${instanceName(instance)}.agent.log`),
+  });
+}
+
+function processFor(processes: ManagedProcess[], instance: DemoInstance, part: "app" | "agent"): ManagedProcess {
+  return processes.find((p) => p.name === `${instanceName(instance)} ${part}`)!;
+}
+
+async function waitUntilReady(instance: RunningInstance, processes: ManagedProcess[], timeoutMs: number): Promise<void> {
+  const agent = processFor(processes, instance, "agent");
+  await waitForHttp(`http://127.0.0.1:${instance.adminPort}/ready`, agent, timeoutMs);
+  const app = processes.find((p) => p.name === `${instanceName(instance)} app`);
+  if (app) await waitForHttp(`http://127.0.0.1:${instance.appPort}/healthz`, app, timeoutMs);
+}
+
+/** Waits for a 200 from url, failing early, with the process's last output, if it exits first. */
+async function waitForHttp(url: string, owner: ManagedProcess, timeoutMs: number): Promise<void> {
+  let exitCode: number | null | undefined;
+  void owner.exited.then((code) => (exitCode = code));
+  const failure = (why: string) => new Error(`${owner.name} did not become ready: ${why}\n--- ${owner.logFile} ---\n${owner.logTail()}`);
+  const outcome = await waitFor(
+    async () => {
+      if (exitCode !== undefined) return "exited";
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return response.ok ? "ready" : null;
+    },
+    { timeoutMs, intervalMs: 200, what: `${owner.name} (${url})` },
+  ).catch((error: Error) => {
+    throw failure(error.message);
+  });
+  if (outcome === "exited") throw failure(`it exited with code ${exitCode}`);
+}

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
+import { createTestNetwork, netnsUnavailableReason, type TestNetwork } from "../src/index.ts";
+
+const exec = promisify(execFile);
+const unavailable = await netnsUnavailableReason();
+if (unavailable) console.warn(`skipping the test-network tests: ${unavailable}`);
+
+const fetchFrom = (ns: string, url: string) =>
+  exec("ip", ["netns", "exec", ns, process.execPath, "-e", `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(1500) }).then(r => r.text()).then(t => process.stdout.write(t))`]);
+
+describe.skipIf(unavailable !== null)("test network of namespaces", () => {
+  let network: TestNetwork;
+  let server: ChildProcess;
+
+  beforeAll(async () => {
+    network = await createTestNetwork(2);
+    const [a] = network.hosts;
+    server = spawn("ip", ["netns", "exec", a!.ns, process.execPath, "-e", `require("http").createServer((q, s) => s.end("hello from ${a!.address}")).listen(8080, "${a!.address}", () => console.log("up"))`], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise((resolve) => server.stdout!.once("data", resolve));
+  });
+
+  afterAll(async () => {
+    server?.kill();
+    await network?.destroy();
+  });
+
+  it("lets one host reach another by its own address, and not once its link is cut", async () => {
+    const [a, b] = network.hosts;
+    const { stdout } = await fetchFrom(b!.ns, `http://${a!.address}:8080/`);
+    expect(stdout).toBe(`hello from ${a!.address}`);
+    await a!.setLink(false);
+    await expect(fetchFrom(b!.ns, `http://${a!.address}:8080/`)).rejects.toThrow();
+    await a!.setLink(true);
+  });
+
+  it("keeps the root namespace untouched", async () => {
+    const { stdout } = await exec("ip", ["-o", "addr"]);
+    expect(stdout).not.toContain(network.hosts[0]!.address);
+  });
+});

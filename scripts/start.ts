@@ -1,0 +1,165 @@
+// `pnpm start`: the control plane, the dashboard and the bookinfo demo mesh with live traffic.
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { ControlPlane } from "../apps/api/src/server.ts";
+import { createApiClient } from "../apps/api/src/cli/api-client.ts";
+import { onShutdownSignal, withoutAddedSignalHandlers } from "../apps/api/src/cli/shutdown-signals.ts";
+import { startBookinfo, type Bookinfo } from "../examples/bookinfo/launch.ts";
+import { waitFor } from "../packages/testkit/src/wait-for.ts";
+import { REPO_ROOT, startManagedProcess, type ManagedProcess } from "./lib/managed-process.ts";
+import { webBuildIsStale } from "./lib/web-build.ts";
+
+const USAGE = `usage: pnpm start [--data-dir DIR] [--no-demo] [--control-plane-only] [--rate N] [--verbose]
+env: DATABASE_URL (else embedded PostgreSQL in the data dir), MESH_DATA_DIR (.mesh), MESH_API_PORT (4000),
+     MESH_WEB_PORT (3000), MESH_DEMO_RATE (5 req/s), MESH_ADMIN_TOKEN, MESH_JOIN_TOKEN`;
+
+interface StartOptions {
+  dataDir: string;
+  demo: boolean;
+  web: boolean;
+  rate: number;
+  apiPort: number;
+  webPort: number;
+  verbose: boolean;
+}
+
+function readOptions(): StartOptions {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      "data-dir": { type: "string" },
+      "no-demo": { type: "boolean", default: false },
+      "control-plane-only": { type: "boolean", default: false },
+      rate: { type: "string" },
+      verbose: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const controlPlaneOnly = values["control-plane-only"];
+  return {
+    dataDir: path.resolve(values["data-dir"] ?? process.env.MESH_DATA_DIR ?? path.join(REPO_ROOT, ".mesh")),
+    demo: !controlPlaneOnly && !values["no-demo"],
+    web: !controlPlaneOnly,
+    rate: numberSetting("--rate / MESH_DEMO_RATE", values.rate ?? process.env.MESH_DEMO_RATE, 5),
+    apiPort: numberSetting("MESH_API_PORT", process.env.MESH_API_PORT, 4000),
+    webPort: numberSetting("MESH_WEB_PORT", process.env.MESH_WEB_PORT, 3000),
+    verbose: values.verbose,
+  };
+}
+
+function numberSetting(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number (got "${text}")`);
+  return value;
+}
+
+const startedAt = Date.now();
+function ready(component: string, detail: string): void {
+  console.log(`✓ ${component.padEnd(14)} ${detail}  (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+}
+
+/** Everything started so far, stopped in reverse order. */
+const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
+let stopping = false;
+
+async function shutdown(exitCode: number): Promise<never> {
+  if (stopping) return new Promise(() => {});
+  stopping = true;
+  console.log("stopping…");
+  for (const { name, stop } of stoppers.reverse()) {
+    await stop().catch((error: Error) => console.error(`  ${name} did not stop cleanly: ${error.message}`));
+  }
+  console.log("stopped");
+  process.exit(exitCode);
+}
+
+async function main(): Promise<void> {
+  const options = readOptions();
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const logDir = path.join(options.dataDir, "logs");
+  console.log(`mesh: data in ${options.dataDir}, logs in ${logDir}`);
+
+  // Imported here, not at the top, so the signal handlers its libraries install can be dropped.
+  const controlPlane = await withoutAddedSignalHandlers(async () => {
+    const { startControlPlane } = await import("../apps/api/src/server.ts");
+    return startControlPlane({ port: options.apiPort, dataDir: options.dataDir, databaseUrl: process.env.DATABASE_URL || undefined, log: options.verbose });
+  });
+  stoppers.push({ name: "control plane", stop: () => controlPlane.close() });
+  ready("control plane", `${controlPlane.url}${process.env.DATABASE_URL ? "" : " (embedded PostgreSQL in the data dir)"}`);
+
+  const web = options.web ? startDashboard(options, controlPlane, logDir) : Promise.resolve(null);
+  const demo = options.demo ? startDemo(options, controlPlane) : Promise.resolve(null);
+  const [dashboardUrl] = await Promise.all([web, demo]);
+
+  console.log("");
+  if (dashboardUrl) console.log(`Dashboard:    ${dashboardUrl}   (sign in with the admin token)`);
+  console.log(`Admin token:  ${controlPlane.adminToken}`);
+  console.log(`CLI:          export MESH_API_URL=${controlPlane.url} MESH_TOKEN=${controlPlane.adminToken}; pnpm mesh status`);
+  console.log("Ctrl-C stops everything.");
+}
+
+async function startDemo(options: StartOptions, controlPlane: ControlPlane): Promise<Bookinfo> {
+  const api = createApiClient(controlPlane.url, controlPlane.adminToken);
+  const revisions = await api.revisions.list.query();
+  if (revisions.length === 0) {
+    const yaml = await readFile(path.join(REPO_ROOT, "examples/bookinfo/mesh.yaml"), "utf8");
+    const applied = await api.resources.applyDocuments.mutate({ yaml });
+    ready("demo config", `examples/bookinfo/mesh.yaml applied as revision ${applied.revision}`);
+  }
+  const bookinfo = await startBookinfo({ controlPlaneUrl: controlPlane.url, joinToken: controlPlane.joinToken, dataDir: options.dataDir, rate: options.rate });
+  stoppers.push({ name: "demo mesh", stop: () => bookinfo.stop() });
+  ready("demo mesh", `${bookinfo.instances.length} apps behind agents, ${options.rate} req/s to productpage`);
+  return bookinfo;
+}
+
+/** The dashboard's production build (rebuilt when older than its sources), served by `next start`. */
+async function startDashboard(options: StartOptions, controlPlane: ControlPlane, logDir: string): Promise<string | null> {
+  const web = path.join(REPO_ROOT, "apps/web");
+  const next = path.join(web, "node_modules/.bin/next");
+  const env = { MESH_API_URL: controlPlane.url, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
+  if (webBuildIsStale(REPO_ROOT)) {
+    console.log("  building the dashboard (next build, about 30 s the first time)…");
+    const build = track(startManagedProcess({ name: "dashboard build", command: next, args: ["build"], cwd: web, env, logFile: path.join(logDir, "web-build.log") }));
+    const code = await build.exited;
+    if (code !== 0) {
+      console.error(`✗ dashboard      next build failed (exit ${code}); see ${build.logFile}:\n${build.logTail(15)}`);
+      return null;
+    }
+  }
+  const server = track(
+    startManagedProcess({ name: "dashboard", command: next, args: ["start", "-p", String(options.webPort)], cwd: web, env, logFile: path.join(logDir, "web.log") }),
+  );
+  const url = `http://localhost:${options.webPort}`;
+  let exited = false;
+  void server.exited.then(() => (exited = true));
+  await waitFor(async () => exited || (await fetch(`http://127.0.0.1:${options.webPort}/login`, { signal: AbortSignal.timeout(3000) })).status < 500, {
+    timeoutMs: 120_000,
+    intervalMs: 250,
+    what: "the dashboard",
+  });
+  if (exited) {
+    console.error(`✗ dashboard      next start exited; see ${server.logFile}:\n${server.logTail(15)}`);
+    return null;
+  }
+  ready("dashboard", url);
+  return url;
+}
+
+function track(process: ManagedProcess): ManagedProcess {
+  stoppers.push({ name: process.name, stop: () => process.stop() });
+  return process;
+}
+
+// A second Ctrl-C while stopping exits at once; managed-process's exit hook still kills every child group.
+onShutdownSignal(() => void shutdown(0));
+
+main().catch((error: Error) => {
+  console.error(`✗ ${error.message}`);
+  void shutdown(1);
+});

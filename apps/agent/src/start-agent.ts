@@ -17,7 +17,7 @@ export interface RunningAgent {
   stop(drainMs: number): Promise<void>;
 }
 
-/** Wires one agent: cached state from disk, the data plane, the admin endpoints, then the control-plane link. */
+/** Wires one agent: cached state from disk, the data plane, telemetry, the admin endpoints, then the control-plane link. */
 export async function startAgent({ flags, state, log }: { flags: AgentFlags; state: AgentState; log: Logger }): Promise<RunningAgent> {
   const store = new AgentStore(flags.dataDir);
   await store.init();

@@ -59,7 +59,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const prisma = createPrisma(databaseUrl);
     cleanups.unshift(() => prisma.$disconnect());
     const authority = await loadOrCreateAuthority({ prisma, dataDir: options.dataDir, trustDomain });
-    const configHub = await startConfigHub({ prisma, databaseUrl, trustDomain });
+    const configHub = await startConfigHub({ prisma, databaseUrl, trustDomain, log });
     cleanups.unshift(() => configHub.close());
     const deps: ControlPlaneDeps = { prisma, databaseUrl, dataDir: options.dataDir, trustDomain, authority, configHub, log };
 
@@ -111,8 +111,7 @@ function requestListener(deps: ControlPlaneDeps, bootstrap: BootstrapTokenHashes
     if (req.method === "GET" && path === "/metrics") return void sendMetrics(metrics, res);
     const extra = httpRoutes.find((r) => r.method === req.method && r.path === path);
     if (extra) {
-      const authenticate = () => resolvePrincipal(deps.prisma, bootstrap, tokenFromRequest(req));
-      return void Promise.resolve(extra.handle(req, res, deps, authenticate)).catch((error: unknown) => {
+      return void Promise.resolve(extra.handle(req, res, deps, () => authenticate(req))).catch((error: unknown) => {
         deps.log.error({ err: error, path }, "HTTP route failed");
         if (!res.headersSent) sendText(res, 500, "internal error\n");
         else res.destroy();

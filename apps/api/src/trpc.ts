@@ -20,6 +20,8 @@ export interface ErrorDetails {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Pings let an agent notice a half-open SSE connection and reconnect.
+  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const details: ErrorDetails = { fieldErrors: null, issues: null };

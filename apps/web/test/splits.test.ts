@@ -34,7 +34,7 @@ it("dragging checkout's v1 slider to 50 moves v2 to 50, previews the diff, and a
   await screenshot(page, "splits-preview");
 
   await editor.getByRole("button", { name: "Apply" }).click();
-  await expect.poll(() => editor.getByRole("status").textContent()).toMatch(/Applied as revision #\d+/);
+  await expect.poll(() => editor.getByText(/Applied as revision/).textContent()).toMatch(/Applied as revision #\d+/);
 
   const [policy] = await meshClient(env.apiUrl, env.viewerToken).resources.get.query({ kind: "TrafficPolicy", name: "checkout" });
   expect(policy?.kind === "TrafficPolicy" && policy.spec.routes).toEqual([

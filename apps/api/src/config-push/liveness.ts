@@ -12,4 +12,3 @@ export const INSTANCE_RETENTION_MS = 3600_000;
  */
 export const ENDPOINT_HEALTH = ["ok", "degraded"] as const;
 export const EXPIRED_HEALTH = "expired";
-export const STARTING_HEALTH = "starting";

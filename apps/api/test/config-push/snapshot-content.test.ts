@@ -109,6 +109,7 @@ spec: { routes: [{ backends: [{ version: v1, weight: ${100 - percent} }, { versi
     }
     const final = await waitFor(() => feed.snapshots.find((s) => s.revision === last), { timeoutMs: 5_000, what: "last revision" });
     expect(final.destinations.reviews!.trafficPolicy!.routes![0]!.backends[1]).toEqual({ version: "v2", weight: 10 });
+    expect(await cp.controlPlane.deps.configHub.snapshotFor("reviews")).toEqual(feed.latest());
     const revisions = feed.snapshots.slice(seenBefore).map((s) => s.revision);
     expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
     expect(new Set(revisions).size).toBe(revisions.length);

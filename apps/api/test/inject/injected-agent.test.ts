@@ -13,30 +13,24 @@ import { applyToPod, loadReview } from "./load-review.ts";
 
 let database: TestDatabase;
 let dataDir: string;
-let volumeDir: string;
 let controlPlane: ControlPlane;
 let app: Server;
-let agentProcess: RunningProcess | undefined;
-let pod: Pod;
-let agent: Container;
-let runtime: PodRuntime;
 let appPort: number;
+const running: RunningProcess[] = [];
+const volumes: string[] = [];
 
-beforeAll(async () => {
-  database = await createTestDatabase("mesh_inject_agent");
-  dataDir = await mkdtemp(join(tmpdir(), "mesh-inject-cp-"));
-  volumeDir = await mkdtemp(join(tmpdir(), "mesh-agent-data-"));
-  controlPlane = await startControlPlane({ port: 0, host: "127.0.0.1", databaseUrl: database.url, dataDir, log: false });
-  const [inbound, outbound, admin, port] = await freePorts(4);
-  appPort = port!;
+interface InjectedPod {
+  pod: Pod;
+  agent: Container;
+  runtime: PodRuntime;
+}
 
-  app = createServer((req, res) => res.end(`reviews v2 answered ${req.method} ${req.url}`));
-  await new Promise<void>((resolve) => app.listen(appPort, "127.0.0.1", () => resolve()));
-
-  // The Deployment's pod, declaring the port its app really listens on here.
-  const review = loadReview("deployment-pod");
+/** The fixture's pod as the webhook would inject it, with free ports so several pods share this machine. */
+async function inject(fixture: "deployment-pod" | "job-pod", podName: string, declarePort?: number): Promise<InjectedPod> {
+  const [inbound, outbound, admin] = await freePorts(3);
+  const review = loadReview(fixture);
   const object = structuredClone(review.request.object) as Pod;
-  object.spec!.containers![0]!.ports = [{ name: "http", containerPort: appPort, protocol: "TCP" }];
+  if (declarePort !== undefined) object.spec!.containers![0]!.ports = [{ name: "http", containerPort: declarePort, protocol: "TCP" }];
   const answer = buildInjectionPatch(
     { ...review, request: { ...review.request, object } },
     {
@@ -46,32 +40,54 @@ beforeAll(async () => {
       ports: { inbound: inbound!, outbound: outbound!, admin: admin! },
     },
   );
-  pod = applyToPod(object, answer);
-  agent = pod.spec!.initContainers![0]!;
-  runtime = {
+  const pod = applyToPod(object, answer);
+  const volume = await mkdtemp(join(tmpdir(), "mesh-agent-data-"));
+  volumes.push(volume);
+  const runtime: PodRuntime = {
     podIP: "127.0.0.1",
-    podName: "reviews-v2-7c9d8f6b54-x2xkq",
-    namespace: "bookinfo",
+    podName,
+    namespace: pod.metadata!.namespace!,
     secrets: { "mesh-join-token": { token: controlPlane.joinToken } },
-    volumes: { "/var/lib/mesh-agent": volumeDir },
+    volumes: { "/var/lib/mesh-agent": volume },
     entryPoints: { "mesh-agent": "apps/agent/src/main.ts" },
   };
+  return { pod, agent: pod.spec!.initContainers![0]!, runtime };
+}
+
+async function startAgent({ agent, runtime }: InjectedPod): Promise<void> {
+  const process = startContainer(agent, runtime);
+  running.push(process);
+  await waitFor(() => execProbe(agent, "startupProbe", runtime), { timeoutMs: 60_000, intervalMs: 500, what: "the startup probe" }).catch((error: Error) => {
+    throw new Error(`${error.message}\nagent output:\n${process.output().slice(-3000)}`);
+  });
+}
+
+let reviewsPod: InjectedPod;
+
+beforeAll(async () => {
+  database = await createTestDatabase("mesh_inject_agent");
+  dataDir = await mkdtemp(join(tmpdir(), "mesh-inject-cp-"));
+  controlPlane = await startControlPlane({ port: 0, host: "127.0.0.1", databaseUrl: database.url, dataDir, log: false });
+  [appPort] = (await freePorts(1)) as [number];
+  app = createServer((req, res) => res.end(`reviews v2 answered ${req.method} ${req.url}`));
+  await new Promise<void>((resolve) => app.listen(appPort, "127.0.0.1", () => resolve()));
+  reviewsPod = await inject("deployment-pod", "reviews-v2-7c9d8f6b54-x2xkq", appPort);
 });
 
 afterAll(async () => {
-  await agentProcess?.stop();
+  await Promise.all(running.map((process) => process.stop()));
   await new Promise((resolve) => app?.close(resolve));
   await controlPlane?.close();
   await database?.drop();
   await rm(dataDir, { recursive: true, force: true });
-  await rm(volumeDir, { recursive: true, force: true });
+  await Promise.all(volumes.map((volume) => rm(volume, { recursive: true, force: true })));
 });
 
 describe("the injected agent, run as the kubelet would run it", () => {
   it("is not ready before it runs, then passes its startup, readiness and liveness probes once it has joined", async () => {
+    const { agent, runtime } = reviewsPod;
     expect(await execProbe(agent, "startupProbe", runtime)).toBe(false);
-    agentProcess = startContainer(agent, runtime);
-    await waitFor(() => execProbe(agent, "startupProbe", runtime), { timeoutMs: 60_000, intervalMs: 500, what: `the startup probe (agent output: ${agentProcess.output().slice(-2000)})` });
+    await startAgent(reviewsPod);
     expect(await execProbe(agent, "readinessProbe", runtime)).toBe(true);
     expect(await execProbe(agent, "livenessProbe", runtime)).toBe(true);
   });
@@ -80,12 +96,13 @@ describe("the injected agent, run as the kubelet would run it", () => {
     const services = await apiClient(controlPlane.url, controlPlane.adminToken).services.list.query();
     const reviews = services.find((service) => service.name === "reviews");
     expect(reviews?.versions).toEqual(["v2"]);
-    expect(reviews?.instances).toEqual([expect.objectContaining({ version: "v2", address: "127.0.0.1", inboundPort: Number(agent.ports && (agent.ports as { containerPort: number }[])[0]!.containerPort) })]);
+    expect(reviews?.instances).toEqual([expect.objectContaining({ version: "v2", address: "127.0.0.1", inboundPort: (reviewsPod.agent.ports as { containerPort: number }[])[0]!.containerPort })]);
   });
 
-  it("carries the app's plain HTTP call through the mesh with the HTTP_PROXY it was given", async () => {
-    const proxy = new URL(containerEnv(pod.spec!.containers![0]!, runtime).HTTP_PROXY!);
-    let last = "no answer yet";
+  it("carries a Job's plain HTTP call to reviews through the mesh, with the HTTP_PROXY the Job's container was given", async () => {
+    const job = await inject("job-pod", "nightly-report-29402880-7wq9z");
+    await startAgent(job);
+    const proxy = new URL(containerEnv(job.pod.spec!.containers![0]!, job.runtime).HTTP_PROXY!);
     const body = await waitFor(
       () =>
         new Promise<string | null>((resolve, reject) => {
@@ -93,16 +110,13 @@ describe("the injected agent, run as the kubelet would run it", () => {
             let text = "";
             res.setEncoding("utf8");
             res.on("data", (chunk: string) => (text += chunk));
-            res.on("end", () => {
-              last = `${res.statusCode} ${res.headers["x-mesh-error"] ?? ""} ${text}`;
-              resolve(res.statusCode === 200 ? text : null);
-            });
+            res.on("end", () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode} ${res.headers["x-mesh-error"] ?? ""} ${text}`))));
           });
           req.on("timeout", () => req.destroy(new Error("no answer within 5 s")));
           req.on("error", reject);
           req.end();
         }),
-      { timeoutMs: 30_000, intervalMs: 250, what: `a 200 through the agent (last: ${last})` },
+      { timeoutMs: 30_000, intervalMs: 250, what: "a 200 from reviews through the Job's agent" },
     );
     expect(body).toBe("reviews v2 answered GET /books/1");
   });

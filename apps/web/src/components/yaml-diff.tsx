@@ -1,8 +1,9 @@
 import { stringify } from "yaml";
 import { diffLines } from "@mesh/shared";
 
+/** Canonical YAML (sorted keys), so a diff shows what changed rather than how keys were ordered. */
 export function toYaml(value: unknown): string {
-  return value == null ? "" : stringify(value, { lineWidth: 0 });
+  return value == null ? "" : stringify(value, { lineWidth: 0, sortMapEntries: true });
 }
 
 /** A unified diff of two resource states (null = absent), rendered as YAML. */

@@ -28,7 +28,12 @@ export async function signedInPage(browser: Browser, webUrl: string, token: stri
   return page;
 }
 
+/** The whole page, taken with a viewport as tall as the page so fixed and 100vh parts sit where people see them. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  const viewport = page.viewportSize() ?? { width: 1440, height: 900 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+  await page.setViewportSize(viewport);
 }

@@ -29,10 +29,10 @@ export function ObservedSplitChart({ service, versions, targets }: { service: st
   return (
     <div style={{ height: 200 }} data-testid="observed-split">
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={points} margin={{ top: 8, right: 12, bottom: 0, left: -12 }}>
+        <LineChart data={points} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#eef0f3" vertical={false} />
           <XAxis dataKey="time" type="number" domain={["dataMin", "dataMax"]} tickFormatter={(t: number) => formatTime(t).slice(0, 5)} tick={{ fontSize: 11, fill: "#8a919e" }} minTickGap={40} />
-          <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 11, fill: "#8a919e" }} width={48} />
+          <YAxis domain={[0, 100]} unit="%" tick={{ fontSize: 11, fill: "#8a919e" }} width={44} />
           <Tooltip labelFormatter={(t) => formatTime(Number(t))} formatter={(v) => `${Math.round(Number(v))}%`} />
           {versions.map((version, index) => (
             <ReferenceLine key={`target-${version}`} y={targets[version] ?? 0} stroke={versionColour(index)} strokeDasharray="4 4" strokeOpacity={0.6} />

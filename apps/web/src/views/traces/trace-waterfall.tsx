@@ -62,7 +62,7 @@ export function TraceWaterfall({ rows, totalMs, selected, onSelect, showCritical
               }}
             />
             {span.error && <span className="waterfall-error-mark" style={{ left: `${((span.offsetMs + span.durationMs) / scale) * 100}%` }} aria-hidden />}
-            <span className="waterfall-duration" style={{ left: `min(calc(${((span.offsetMs + span.durationMs) / scale) * 100}% + 6px), calc(100% - 64px))` }}>
+            <span className="waterfall-duration" style={{ left: `calc(${((span.offsetMs + span.durationMs) / scale) * 100}% + 6px)` }}>
               {formatMs(span.durationMs)}
             </span>
           </span>

@@ -1,5 +1,6 @@
 // `pnpm start`: the control plane, the dashboard and the bookinfo demo mesh with live traffic.
 import { mkdir, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { ControlPlane } from "../apps/api/src/server.ts";
@@ -66,21 +67,25 @@ function ready(component: string, detail: string): void {
 
 /** Everything started so far, stopped in reverse order. */
 const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
-let stopping = false;
 
-async function shutdown(exitCode: number): Promise<never> {
-  if (stopping) return new Promise(() => {});
-  stopping = true;
-  console.log("stopping…");
-  for (const { name, stop } of stoppers.reverse()) {
-    await stop().catch((error: Error) => console.error(`  ${name} did not stop cleanly: ${error.message}`));
-  }
-  console.log("stopped");
-  process.exit(exitCode);
+let shuttingDown: Promise<never> | undefined;
+
+function shutdown(exitCode: number): Promise<never> {
+  shuttingDown ??= (async () => {
+    console.log("stopping…");
+    for (const { name, stop } of stoppers.reverse()) {
+      await stop().catch((error: Error) => console.error(`  ${name} did not stop cleanly: ${error.message}`));
+    }
+    console.log("stopped");
+    process.exit(exitCode);
+  })();
+  return shuttingDown;
 }
 
 async function main(): Promise<void> {
   const options = readOptions();
+  await assertPortFree(options.apiPort, "the control plane", "MESH_API_PORT");
+  if (options.web) await assertPortFree(options.webPort, "the dashboard", "MESH_WEB_PORT");
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const logDir = path.join(options.dataDir, "logs");
   console.log(`mesh: data in ${options.dataDir}, logs in ${logDir}`);
@@ -151,12 +156,20 @@ async function startDashboard(options: StartOptions, controlPlane: ControlPlane,
   return url;
 }
 
+async function assertPortFree(port: number, component: string, variable: string): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, () => probe.close(() => resolve(true)));
+  });
+  if (!free) throw new Error(`port ${port} for ${component} is already in use (another pnpm start?); choose another with ${variable}=PORT`);
+}
+
 function track(process: ManagedProcess): ManagedProcess {
   stoppers.push({ name: process.name, stop: () => process.stop() });
   return process;
 }
 
-// A second Ctrl-C while stopping exits at once; managed-process's exit hook still kills every child group.
 onShutdownSignal(() => void shutdown(0));
 
 main().catch((error: Error) => {

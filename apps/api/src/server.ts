@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { pino } from "pino";
 import { resolvePrincipal, type BootstrapTokenHashes } from "./auth/principal.ts";
@@ -12,13 +13,17 @@ import { startConfigHub } from "./config-push/index.ts";
 import { createPrisma } from "./db/client.ts";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
+import { isDatabaseUnavailable } from "./db/unavailable.ts";
 import type { ControlPlaneDeps } from "./deps.ts";
 import { httpRoutes } from "./http-routes.ts";
 import { startInjectionWebhook } from "./inject/server.ts";
 import { webhookPortFromEnv } from "./inject/webhook-settings.ts";
 import { createApiMetrics, type ApiMetrics } from "./metrics.ts";
 import { appRouter } from "./root.ts";
-import type { Context } from "./trpc.ts";
+import { DATABASE_UNAVAILABLE_MESSAGE, MAX_REQUEST_BODY_BYTES, type Context } from "./trpc.ts";
+
+/** A client gets this long to send its headers, and this long for the whole request; slow-header clients cannot pin sockets. */
+export const HTTP_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, checkIntervalMs: 1_000 } as const;
 
 export interface ControlPlaneOptions {
   /** 0 = any free port. */
@@ -67,7 +72,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const joinToken = await loadBootstrapToken(options.dataDir, "join-token", "join", options.joinToken ?? process.env.MESH_JOIN_TOKEN);
     const bootstrap: BootstrapTokenHashes = { admin: hashToken(adminToken.token), join: hashToken(joinToken.token) };
 
-    const server = createServer(requestListener(deps, bootstrap, createApiMetrics()));
+    const server = createServer(
+      { headersTimeout: HTTP_TIMEOUTS.headersTimeoutMs, requestTimeout: HTTP_TIMEOUTS.requestTimeoutMs, connectionsCheckingInterval: HTTP_TIMEOUTS.checkIntervalMs },
+      requestListener(deps, bootstrap, createApiMetrics()),
+    );
     cleanups.unshift(() => closeServer(server));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -95,9 +103,18 @@ function requestListener(deps: ControlPlaneDeps, bootstrap: BootstrapTokenHashes
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
-    createContext: async ({ req }): Promise<Context> => ({ deps, principal: await authenticate(req) }),
+    maxBodySize: MAX_REQUEST_BODY_BYTES,
+    createContext: async ({ req }): Promise<Context> => {
+      try {
+        return { deps, principal: await authenticate(req) };
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause: error });
+        throw error;
+      }
+    },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error, path }, "tRPC procedure failed");
+      else if (error.code === "SERVICE_UNAVAILABLE") deps.log.warn({ err: error.cause?.message, path }, "database unavailable");
     },
   });
 
@@ -113,8 +130,9 @@ function requestListener(deps: ControlPlaneDeps, bootstrap: BootstrapTokenHashes
     if (extra) {
       return void Promise.resolve(extra.handle(req, res, deps, () => authenticate(req))).catch((error: unknown) => {
         deps.log.error({ err: error, path }, "HTTP route failed");
-        if (!res.headersSent) sendText(res, 500, "internal error\n");
-        else res.destroy();
+        if (res.headersSent) res.destroy();
+        else if (isDatabaseUnavailable(error)) sendText(res, 503, `${DATABASE_UNAVAILABLE_MESSAGE}\n`);
+        else sendText(res, 500, "internal error\n");
       });
     }
     sendText(res, 404, "not found\n");

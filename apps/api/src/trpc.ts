@@ -3,6 +3,8 @@ import { formatPath, ResourceValidationError, type ResourceIssue } from "@mesh/s
 import { ZodError } from "zod";
 import type { OperatorRole, Principal } from "./auth/principal.ts";
 import type { ControlPlaneDeps } from "./deps.ts";
+import { isDatabaseUnavailable } from "./db/unavailable.ts";
+import { findUnstorableText } from "./input-limits/storable-text.ts";
 
 export type { Principal, OperatorRole };
 
@@ -19,7 +21,12 @@ export interface ErrorDetails {
   issues: ResourceIssue[] | null;
 }
 
+/** Largest /trpc request body: room for a 1 MB YAML apply, JSON-escaped; a bigger one is refused with 413 as it streams in. */
+export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
+
 const t = initTRPC.context<Context>().create({
+  // Stack traces are for the control plane's log (server.ts onError), never for clients.
+  isDev: false,
   // Pings let an agent notice a half-open SSE connection and reconnect.
   sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
   errorFormatter({ shape, error }) {
@@ -31,6 +38,11 @@ const t = initTRPC.context<Context>().create({
       message = details.fieldErrors.map((f) => `${f.field}: ${f.message}`).join("; ");
     } else if (cause instanceof ResourceValidationError) {
       details.issues = cause.issues;
+    } else if (error.code === "PAYLOAD_TOO_LARGE") {
+      message = `request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`;
+    } else if (error.code === "INTERNAL_SERVER_ERROR") {
+      // An unexpected failure's message can quote internals (queries, file paths); the log has it in full.
+      message = "internal error in the control plane; its log has the details";
     }
     return { ...shape, message, data: { ...shape.data, ...details } };
   },
@@ -39,12 +51,34 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+export const DATABASE_UNAVAILABLE_MESSAGE = "the control plane's database is unavailable; retry shortly";
+
+/** A database that is down or restarting is 503 with a message saying so, not an opaque 500 (and not a hang). */
+const procedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error.cause)) {
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause: result.error.cause });
+  }
+  return result;
+});
+
+/**
+ * Text PostgreSQL cannot store (NUL, unpaired surrogates) is bad input, refused (after authentication) before any
+ * procedure runs. Agents' telemetry is not refused for it: the telemetry store cleans such text instead.
+ */
+const storableInput = t.middleware(async ({ getRawInput, next }) => {
+  const found = findUnstorableText(await getRawInput());
+  if (found) throw new TRPCError({ code: "BAD_REQUEST", message: `${formatPath(found.path)}: ${found.message}` });
+  return next();
+});
+
+export const publicProcedure = procedure.use(storableInput);
 
 const ROLE_RANK: Record<OperatorRole, number> = { viewer: 0, editor: 1, admin: 2 };
 
 function operatorWith(minimum: OperatorRole) {
-  return t.procedure.use(({ ctx, next }) => {
+  return procedure.use(({ ctx, next }) => {
     const principal = ctx.principal;
     if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid token is required" });
     if (principal.kind !== "operator") throw new TRPCError({ code: "FORBIDDEN", message: `operators only; this is a ${principal.kind} token` });
@@ -52,23 +86,23 @@ function operatorWith(minimum: OperatorRole) {
       throw new TRPCError({ code: "FORBIDDEN", message: `needs role ${minimum} or higher; ${principal.name} is ${principal.role}` });
     }
     return next({ ctx: { operator: principal } });
-  });
+  }).use(storableInput);
 }
 
 export const viewerProcedure = operatorWith("viewer");
 export const editorProcedure = operatorWith("editor");
 export const adminProcedure = operatorWith("admin");
 
-export const agentProcedure = t.procedure.use(({ ctx, next }) => {
+export const agentProcedure = procedure.use(({ ctx, next }) => {
   const principal = ctx.principal;
   if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid agent credential is required" });
   if (principal.kind !== "agent") throw new TRPCError({ code: "FORBIDDEN", message: "agents only: register first and use the credential you got" });
   return next({ ctx: { agent: { service: principal.service, instanceId: principal.instanceId } } });
 });
 
-export const joinProcedure = t.procedure.use(({ ctx, next }) => {
+export const joinProcedure = procedure.use(({ ctx, next }) => {
   const principal = ctx.principal;
   if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid join token is required" });
   if (principal.kind !== "join") throw new TRPCError({ code: "FORBIDDEN", message: "needs a join token" });
   return next();
-});
+}).use(storableInput);

@@ -58,7 +58,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** "503 no-healthy-endpoints" / "403 denied" / "500": a failed call in a few words, for the page that shows it. */
+/** "403 denied: <the agent's one-line reason>" / "500": a failed call in a few words, for the page that shows it. */
 export function describeFailedCall(reply: ServiceReply): string {
-  return reply.meshError ? `${reply.status} ${reply.meshError}` : `${reply.status}`;
+  if (!reply.meshError) return `${reply.status}`;
+  // The agent's own error body starts with the cause and says why.
+  return typeof reply.body === "string" && reply.body.startsWith(reply.meshError) ? `${reply.status} ${reply.body.trim()}` : `${reply.status} ${reply.meshError}`;
 }

@@ -43,7 +43,14 @@ export function parseResourcesYaml(text: string): Resource[] {
       const line = error.linePos?.[0]?.line;
       syntaxIssues.push({ document: index + 1, resource: null, field: line ? `line ${line}` : "(document)", message: `invalid YAML: ${error.message.split("\n")[0]}` });
     }
-    return doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 100 });
+    if (doc.errors.length) return undefined;
+    try {
+      return doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // toJS throws on an alias bomb ("billion laughs") instead of listing it among doc.errors.
+      syntaxIssues.push({ document: index + 1, resource: null, field: "(document)", message: `invalid YAML: ${(error as Error).message}` });
+      return undefined;
+    }
   });
   if (syntaxIssues.length) throw new ResourceValidationError(syntaxIssues);
   if (values.length === 0) throw new ResourceValidationError([{ document: 1, resource: null, field: "(document)", message: "no resources in input" }]);

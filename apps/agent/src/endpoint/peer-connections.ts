@@ -1,5 +1,5 @@
 import { Agent } from "node:https";
-import { createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
+import { createSecureContext, type PeerCertificate, type SecureContext, type TLSSocket } from "node:tls";
 import { spiffeId } from "@mesh/shared";
 import type { TlsCredentials } from "../state.ts";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
@@ -34,7 +34,7 @@ export class PeerConnections {
     if (agent) return agent;
     if (!this.secureContext) return null;
     const expected = spiffeId(trustDomain, destination);
-    agent = new Agent({
+    agent = new NoDelayAgent({
       keepAlive: true,
       scheduling: "lifo",
       secureContext: this.secureContext,
@@ -48,6 +48,18 @@ export class PeerConnections {
   close(): void {
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();
+  }
+}
+
+/**
+ * tls.connect ignores the noDelay option, and with Nagle on, a response head and body written
+ * separately wait for the peer's delayed ACK (~40 ms): set it on each new connection.
+ */
+class NoDelayAgent extends Agent {
+  override createConnection(...args: Parameters<Agent["createConnection"]>): ReturnType<Agent["createConnection"]> {
+    const socket = super.createConnection(...args);
+    (socket as TLSSocket | null | undefined)?.setNoDelay(true);
+    return socket;
   }
 }
 

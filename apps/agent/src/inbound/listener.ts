@@ -25,14 +25,22 @@ export function createInboundListener(handler: RequestListener, permissive: () =
   for (const server of [tls, plain]) {
     server.requestTimeout = 0;
     server.headersTimeout = 60_000;
+    // These servers get their sockets from the TCP listener and never listen themselves; Node starts
+    // connection tracking (header timeouts, closeIdleConnections) on "listening", so announce it.
+    server.emit("listening");
   }
-  const tcp = createTcpServer({ pauseOnConnect: false }, (socket: Socket) => {
+  // noDelay: small responses must not wait for Nagle; http.createServer sets it, a bare TCP server does not.
+  if (process.env.NO_SNIFF) return { tcp: tls as unknown as TcpServer, setCredentials(c) { tls.setSecureContext({ key: c.keyPem, cert: c.certificatePem, ca: c.caPem }); }, close: async () => { tls.close(); }, closeAllConnections() { tls.closeAllConnections(); } };
+  const tcp = createTcpServer({ noDelay: true, keepAlive: true }, (socket: Socket) => {
     socket.once("data", (first: Buffer) => {
       socket.pause();
       socket.unshift(first);
+      // The TLS socket reads what was unshifted before taking over the handle; the HTTP parser needs a push.
       if (first[0] === TLS_HANDSHAKE || !permissive()) tls.emit("connection", socket);
-      else plain.emit("connection", socket);
-      socket.resume();
+      else {
+        plain.emit("connection", socket);
+        socket.resume();
+      }
     });
     socket.on("error", () => socket.destroy());
   });

@@ -15,7 +15,7 @@ import type { InboundRateLimiter } from "./rate-limiter.ts";
  * over pooled keep-alive connections.
  */
 export class InboundProxy {
-  private readonly appAgent = new Agent({ keepAlive: true, scheduling: "lifo" });
+  private readonly appAgent = new Agent({ keepAlive: true, scheduling: "lifo", noDelay: true });
 
   constructor(
     private readonly state: AgentState,

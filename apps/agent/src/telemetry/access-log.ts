@@ -34,7 +34,8 @@ export interface AccessLogOutput {
  * never waits for the terminal or a log shipper; `time` is when the request started.
  */
 export function createAccessLogOutput(service: string, fd = 1): AccessLogOutput {
-  const destination = pino.destination({ dest: fd, sync: false, minLength: 4096, maxLength: MAX_BUFFERED_BYTES });
+  // Async without a minimum length: a line goes out at once, and lines that arrive during a write go out together.
+  const destination = pino.destination({ dest: fd, sync: false, maxLength: MAX_BUFFERED_BYTES });
   const logger = pino({ base: { service, log: "access" }, timestamp: false }, destination);
   const output = {
     droppedWrites: 0,

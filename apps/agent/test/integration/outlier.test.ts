@@ -20,7 +20,7 @@ kind: TrafficPolicy
 metadata: { name: reviews }
 spec:
   loadBalancer: round-robin
-  circuitBreaker: { consecutiveErrors: 3, interval: 1s, baseEjectionTime: 2s, maxEjectionPercent: 50 }
+  circuitBreaker: { consecutiveErrors: 3, interval: 1s, baseEjectionTime: 5s, maxEjectionPercent: 50 }
 `);
   [caller, healthy, broken] = await Promise.all([
     mesh.startInstance("frontend", "v1"),
@@ -51,7 +51,7 @@ describe("outlier detection", () => {
         const responses = await sendMany(caller, "reviews", 20, { concurrency: 2 });
         return responses.some((r) => r.status === 200 && servedBy(r.body) === String(broken.ports.app));
       },
-      { timeoutMs: 15_000, intervalMs: 200, what: "the ejected instance to receive traffic again" },
+      { timeoutMs: 20_000, intervalMs: 200, what: "the ejected instance to receive traffic again" },
     );
     expect(recovered).toBe(true);
     const balanced = countBy(await sendMany(caller, "reviews", 100, { concurrency: 4 }), (r) => `${r.status} ${servedBy(r.body)}`);

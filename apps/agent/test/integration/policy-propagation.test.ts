@@ -25,9 +25,11 @@ afterAll(() => mesh?.close());
 describe("policy propagation", () => {
   it("has a policy change running in the caller's agent within 1 s of apply, and acknowledged", async () => {
     const timings: number[] = [];
+    const applyTimings: number[] = [];
     for (const version of ["v2", "v1", "v2", "v1", "v2"]) {
       const started = performance.now();
       const revision = (await mesh.apply(routeAllTo(version)))!;
+      applyTimings.push(performance.now() - started);
       await waitFor(async () => ((await caller.config()).revision ?? -1) >= revision, { timeoutMs: 5000, intervalMs: 5, what: `revision ${revision}` });
       timings.push(performance.now() - started);
 
@@ -35,7 +37,7 @@ describe("policy propagation", () => {
       expect(versions).toEqual({ [`200 ${version}`]: 20 });
     }
     const sorted = [...timings].sort((a, b) => a - b);
-    console.info(`policy propagation measured (apply → caller /config revision): ${timings.map((ms) => ms.toFixed(0)).join(", ")} ms; median ${sorted[2]!.toFixed(0)} ms`);
+    console.info(`policy propagation measured (apply → caller /config revision): ${timings.map((ms) => ms.toFixed(0)).join(", ")} ms; median ${sorted[2]!.toFixed(0)} ms (of which the apply call: ${applyTimings.map((ms) => ms.toFixed(0)).join(", ")} ms)`);
     expect(Math.max(...timings)).toBeLessThan(1000);
   });
 });

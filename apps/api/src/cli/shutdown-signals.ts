@@ -15,12 +15,15 @@ export async function withoutAddedSignalHandlers<T>(start: () => Promise<T>): Pr
   }
 }
 
-/** Runs `shutdown` on the first SIGINT/SIGTERM; a second one exits at once. */
+/**
+ * Runs `shutdown` once, on the first SIGINT/SIGTERM. Later ones are ignored rather than taken as
+ * "force quit": tsx relays a terminal's Ctrl-C to the process that already received it.
+ */
 export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => void): void {
   let received = false;
   for (const signal of SIGNALS) {
     process.on(signal, () => {
-      if (received) process.exit(130);
+      if (received) return;
       received = true;
       shutdown(signal);
     });

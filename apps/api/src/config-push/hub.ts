@@ -46,8 +46,12 @@ export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: 
 
   const refresh = coalescedTask(
     async () => {
+      if (process.env.HUBTRACE) console.error("HUBTRACE run", (performance.timeOrigin + performance.now()).toFixed(1));
       if (subscribers.size === 0) return;
+      const T = () => (performance.timeOrigin + performance.now()).toFixed(1);
+      const t0 = T();
       const state = await loadMeshState(prisma);
+      const t1 = T();
       const jsonByService = new Map<string, { snapshot: AgentSnapshot; json: string }>();
       for (const subscriber of subscribers) {
         let entry = jsonByService.get(subscriber.service);
@@ -60,11 +64,12 @@ export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: 
         subscriber.lastSentJson = entry.json;
         subscriber.mailbox.set(entry.snapshot);
       }
+      if (process.env.HUBTRACE) console.error("HUBTRACE", t0, t1, T(), state.revision, jsonByService.size);
     },
     { delayMs: COALESCE_MS, retryMs: RETRY_MS, onError: warn("config hub could not recompute snapshots") },
   );
 
-  const listener = await startChangeListener({ databaseUrl, onChange: refresh.request, onConnected: refresh.request, log });
+  const listener = await startChangeListener({ databaseUrl, onChange: () => { if (process.env.HUBTRACE) console.error("HUBTRACE notify", (performance.timeOrigin + performance.now()).toFixed(1)); refresh.request(); }, onConnected: refresh.request, log });
 
   let sweeping: Promise<unknown> | null = null;
   const sweepTimer = setInterval(() => {

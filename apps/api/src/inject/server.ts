@@ -19,7 +19,14 @@ export interface InjectionWebhook {
 /** The Kubernetes sidecar-injection webhook: HTTPS (certificate from the mesh CA) serving `POST /inject`. */
 export async function startInjectionWebhook(deps: ControlPlaneDeps, port: number, settings: WebhookSettings = webhookSettingsFromEnv()): Promise<InjectionWebhook> {
   const { cert, key, notAfter } = await issueCertificate(deps, settings);
-  const server = createServer({ cert, key }, (req, res) => handle(req, res, deps, settings.injection));
+  const server = createServer({ cert, key }, (req, res) => {
+    handle(req, res, deps, settings.injection).catch((error: unknown) => {
+      // failurePolicy Ignore: the API server then admits the pod without the agent.
+      deps.log.error({ err: error }, "sidecar injection failed");
+      if (!res.headersSent) sendText(res, 500, `sidecar injection failed: ${(error as Error).message}\n`);
+      else res.destroy();
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "0.0.0.0", () => resolve());

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Resource, ResourceKind } from "@mesh/shared";
 import { z } from "zod";
+import { assertMayChange } from "../auth/change-permissions.ts";
 import { actorOf } from "../auth/principal.ts";
 import { changeOf, restoreChanges } from "../resource-store/changes.ts";
 import { commitRevision } from "../resource-store/commit-revision.ts";
@@ -53,7 +54,9 @@ export const revisionsRouter = router({
       if (!(await db.revision.findUnique({ where: { id: input.revision }, select: { id: true } }))) {
         throw new TRPCError({ code: "NOT_FOUND", message: `revision ${input.revision} does not exist` });
       }
-      return { changes: restoreChanges(current, await stateAfterRevision(db, input.revision)), extra: null };
+      const changes = restoreChanges(current, await stateAfterRevision(db, input.revision));
+      assertMayChange(ctx.operator, changes);
+      return { changes, extra: null };
     });
     return { revision: result.revision, changes: result.changes };
   }),

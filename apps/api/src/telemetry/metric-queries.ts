@@ -1,3 +1,4 @@
+import { rollupBucketStart } from "@mesh/shared";
 import { EXPIRED_HEALTH } from "../config-push/liveness.ts";
 import type { PrismaClient } from "../db/client.ts";
 import { redSeries, RollupTotals, type RedPoint, type RedStats, type RollupLike } from "./rollup-series.ts";
@@ -61,7 +62,8 @@ export async function serviceGraph(prisma: PrismaClient, from: number, to: numbe
   const seconds = (to - from) / 1000;
   const [rollups, services] = await Promise.all([
     prisma.metricRollup.findMany({
-      where: { bucketStart: { gte: new Date(from), lt: new Date(to) } },
+      // A rollup counts when its 10 s bucket overlaps the window.
+      where: { bucketStart: { gte: new Date(rollupBucketStart(from)), lt: new Date(to) } },
       select: { ...ROLLUP_FIELDS, direction: true, source: true, destination: true, destinationVersion: true },
     }),
     prisma.service.findMany({ select: { name: true, instances: { where: { deregisteredAt: null, health: { not: EXPIRED_HEALTH } }, select: { version: true } } } }),

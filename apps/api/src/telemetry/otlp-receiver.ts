@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { formatPath } from "@mesh/shared";
+import { nestsDeeperThan } from "../input-limits/nesting-depth.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { ControlPlaneDeps } from "../deps.ts";
 import { exportTraceRequestSchema, servicesIn, toSpanRows, type ExportTraceRequest } from "./otlp-json.ts";
@@ -9,6 +10,8 @@ import { insertSpans } from "./span-store.ts";
 
 export const OTLP_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 const SHOWN_ISSUES = 5;
+/** Far beyond OTLP's own structure plus nested attribute values; deeper input would overflow the recursive schema. */
+const MAX_JSON_NESTING = 64;
 
 /** Rejections carry an OTLP-style status body (google.rpc.Status: code + message). */
 class OtlpRejection extends Error {
@@ -87,6 +90,7 @@ function parseRequest(contentType: string | undefined, body: Buffer): ExportTrac
   } catch (error) {
     throw new OtlpRejection(400, `body is not valid JSON: ${(error as Error).message}`);
   }
+  if (nestsDeeperThan(json, MAX_JSON_NESTING)) throw new OtlpRejection(400, `body nests deeper than ${MAX_JSON_NESTING} levels, nothing stored`);
   const parsed = exportTraceRequestSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues;

@@ -28,7 +28,7 @@ export function containerEnv(container: Container, pod: PodRuntime): Record<stri
   const env: Record<string, string> = {};
   for (const variable of container.env ?? []) {
     const from = variable.valueFrom as EnvSource | undefined;
-    if (variable.value !== undefined) env[variable.name] = expand(variable.value, env);
+    if (variable.value !== undefined) env[variable.name] = localPaths(expand(variable.value, env), pod);
     else if (from?.fieldRef) env[variable.name] = required(fields[from.fieldRef.fieldPath], `field ${from.fieldRef.fieldPath}`);
     else if (from?.secretKeyRef) env[variable.name] = required(pod.secrets[from.secretKeyRef.name]?.[from.secretKeyRef.key], `secret ${from.secretKeyRef.name}/${from.secretKeyRef.key}`);
     else throw new Error(`env ${variable.name}: unsupported source ${JSON.stringify(variable.valueFrom)}`);

@@ -1,15 +1,10 @@
-import { createTRPCClient, httpLink } from "@trpc/client";
-import type { AppRouter } from "@mesh/api/router";
-import { meshApiUrl } from "./mesh-api-url.ts";
+import { serverApi } from "./server-api.ts";
 import type { Session } from "./session.ts";
 
 /** The operator a token belongs to, or null when the API does not accept it as an operator token. */
 export async function whoami(token: string): Promise<Session | null> {
-  const client = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${meshApiUrl()}/trpc`, headers: { authorization: `Bearer ${token}` } })],
-  });
   try {
-    const principal = await client.auth.whoami.query();
+    const principal = await serverApi(token).auth.whoami.query();
     if (!principal || principal.kind !== "operator") return null;
     return { name: principal.name, role: principal.role };
   } catch (error) {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { AccessLogEntry } from "@mesh/shared";
 
 interface SpanPlan {
   service: string;
@@ -48,7 +49,10 @@ export interface PlannedSpan {
   parentSpanId: string | null;
   service: string;
   name: string;
+  kind: "server" | "client";
+  startMs: number;
   durationMs: number;
+  status: number;
   error: boolean;
   meshError: string | null;
 }
@@ -61,7 +65,19 @@ export function toOtlp(plan: SpanPlan): { traceId: string; body: unknown; spans:
   const visit = (span: SpanPlan, parentSpanId: string | null) => {
     const spanId = hex(8);
     const error = (span.status ?? 200) >= 500;
-    spans.push({ traceId, spanId, parentSpanId, service: span.service, name: span.name, durationMs: span.durationMs, error, meshError: span.meshError ?? null });
+    spans.push({
+      traceId,
+      spanId,
+      parentSpanId,
+      service: span.service,
+      name: span.name,
+      kind: span.kind === 2 ? "server" : "client",
+      startMs: span.startMs,
+      durationMs: span.durationMs,
+      status: span.status ?? 200,
+      error,
+      meshError: span.meshError ?? null,
+    });
     const attributes = [
       { key: "http.request.method", value: { stringValue: span.name.split(" ")[0]! } },
       { key: "http.response.status_code", value: { intValue: span.status ?? 200 } },
@@ -94,4 +110,26 @@ export function toOtlp(plan: SpanPlan): { traceId: string; body: unknown; spans:
     })),
   };
   return { traceId, body, spans };
+}
+
+/** The access log lines the callers' agents write for the client spans ("GET reviews /reviews/1"). */
+export function accessLogsOf(spans: readonly PlannedSpan[]): AccessLogEntry[] {
+  return spans
+    .filter((s) => s.kind === "client")
+    .map((s) => {
+      const [method, destination, path] = s.name.split(" ") as [string, string, string];
+      return {
+        time: Math.round(s.startMs),
+        direction: "outbound" as const,
+        source: s.service,
+        destination,
+        version: null,
+        method,
+        path,
+        status: s.status,
+        durationMs: s.durationMs,
+        cause: s.meshError,
+        traceId: s.traceId,
+      };
+    });
 }

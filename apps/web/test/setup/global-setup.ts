@@ -6,7 +6,7 @@ import { startControlPlane } from "../../../api/src/server.ts";
 import { createTestDatabase } from "@mesh/testkit";
 import { meshClient } from "./mesh-client.ts";
 import { buildIfStale, startNext } from "./next-app.ts";
-import { seedDemoMesh } from "./seed-mesh.ts";
+import { keepAlive, seedDemoMesh } from "./seed-mesh.ts";
 import type { WebTestEnv } from "./web-test-env.ts";
 
 /** One real control plane (fresh database) and one real `next start` for every browser test file. */
@@ -14,7 +14,9 @@ export default async function setup(project: TestProject) {
   const database = await createTestDatabase("mesh_web");
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "mesh-web-"));
   const controlPlane = await startControlPlane({ port: 0, host: "127.0.0.1", databaseUrl: database.url, dataDir, log: false });
+  let stopHeartbeats = async () => {};
   const stopAll = async () => {
+    await stopHeartbeats();
     await next?.process.stop();
     await controlPlane.close();
     await database.drop();
@@ -22,9 +24,10 @@ export default async function setup(project: TestProject) {
   };
   let next: Awaited<ReturnType<typeof startNext>> | undefined;
   try {
-    buildIfStale();
+    await buildIfStale();
     next = await startNext(controlPlane.url);
     const seeded = await seedDemoMesh(controlPlane.url, controlPlane.adminToken, controlPlane.joinToken);
+    stopHeartbeats = keepAlive(controlPlane.url, controlPlane.adminToken, seeded.agents);
     const admin = meshClient(controlPlane.url, controlPlane.adminToken);
     const viewer = await admin.tokens.create.mutate({ role: "viewer", name: "vera-viewer" });
     const editor = await admin.tokens.create.mutate({ role: "editor", name: "eddie-editor" });

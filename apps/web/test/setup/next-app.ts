@@ -14,17 +14,30 @@ function newestMtime(target: string): number {
   return readdirSync(target).reduce((newest, entry) => Math.max(newest, newestMtime(path.join(target, entry))), stat.mtimeMs);
 }
 
-/** `next build`, only when there is no build or a source is newer than it (builds take ~20 s and ~1 GB). */
-export function buildIfStale(): void {
+function isBuildFresh(): boolean {
   const buildId = path.join(WEB_DIR, ".next/BUILD_ID");
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(...SOURCES.map(newestMtime))) return;
-  const result = spawnSync(NEXT_BIN, ["build"], {
-    cwd: WEB_DIR,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
+  return existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(...SOURCES.map(newestMtime));
+}
+
+const BUILD_ATTEMPTS = 30;
+
+/**
+ * `next build`, only when there is no build or a source is newer than it (builds take ~20 s and ~1 GB).
+ * `pnpm start` builds the same app; when its build holds Next's lock, wait for it and use its result.
+ */
+export async function buildIfStale(): Promise<void> {
+  for (let attempt = 1; !isBuildFresh(); attempt++) {
+    const result = spawnSync(NEXT_BIN, ["build"], {
+      cwd: WEB_DIR,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status === 0) return;
+    const output = `${result.stdout}\n${result.stderr}`;
+    if (!output.includes("Another next build process is already running") || attempt >= BUILD_ATTEMPTS) throw new Error(`next build failed:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
 }
 
 /** `next start` on a free port, forwarding /trpc to `apiUrl`. */

@@ -1,15 +1,16 @@
-import { ROLLUP_INTERVAL_MS } from "@mesh/shared";
+import type { AccessLogEntry } from "@mesh/shared";
 import { DEMO_EDGES, DEMO_INSTANCES, DEMO_RESOURCES, type DemoEdge } from "./demo-mesh.ts";
-import { productPageTrace, toOtlp, type PlannedSpan } from "./demo-traces.ts";
+import { accessLogsOf, productPageTrace, toOtlp, type PlannedSpan } from "./demo-traces.ts";
 import { meshClient, type MeshClient } from "./mesh-client.ts";
 import { rollupsFor, seededRandom } from "./synthetic-traffic.ts";
 
 export interface SeededMesh {
+  agents: RegisteredAgent[];
   /** The trace the waterfall test opens, as it was sent. */
   trace: { traceId: string; spans: PlannedSpan[] };
 }
 
-interface RegisteredAgent {
+export interface RegisteredAgent {
   service: string;
   version: string;
   instanceId: string;
@@ -29,7 +30,29 @@ export async function registerInstances(apiUrl: string, joinToken: string, insta
 }
 
 export async function heartbeat(agents: readonly RegisteredAgent[], appliedRevision: number | null): Promise<void> {
-  await Promise.all(agents.map((a) => a.client.agent.heartbeat.mutate({ instanceId: a.instanceId, appliedRevision, health: "ok" })));
+  for (let i = 0; i < agents.length; i += 20) {
+    await Promise.all(agents.slice(i, i + 20).map((a) => a.client.agent.heartbeat.mutate({ instanceId: a.instanceId, appliedRevision, health: "ok" })));
+  }
+}
+
+/**
+ * Keeps registered instances alive the way running agents would (the control plane expires an instance after
+ * 10 s of silence), acknowledging the latest revision as applied. Returns a stop function.
+ */
+export function keepAlive(apiUrl: string, adminToken: string, agents: readonly RegisteredAgent[], intervalMs = 3000): () => Promise<void> {
+  const admin = meshClient(apiUrl, adminToken);
+  let running: Promise<void> = Promise.resolve();
+  const beat = async () => {
+    const { revision } = await admin.agents.status.query();
+    await heartbeat(agents, revision || null);
+  };
+  const timer = setInterval(() => {
+    running = running.then(beat).catch(() => undefined);
+  }, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /** Reports each edge's rollups from the agents that would have seen them: the caller's (outbound) and the callee's (inbound). */
@@ -50,6 +73,14 @@ export async function reportTraffic(agents: readonly RegisteredAgent[], edges: r
     for (let i = 0; i < rollups.length; i += 1500) {
       await agent.client.telemetry.report.mutate({ rollups: rollups.slice(i, i + 1500), accessLogs: [] });
     }
+  }
+}
+
+async function reportAccessLogs(agents: readonly RegisteredAgent[], lines: AccessLogEntry[]): Promise<void> {
+  for (const service of new Set(lines.map((l) => l.source))) {
+    const agent = agents.find((a) => a.service === service);
+    if (!agent) throw new Error(`no registered agent for ${service}`);
+    await agent.client.telemetry.report.mutate({ rollups: [], accessLogs: lines.filter((l) => l.source === service) });
   }
 }
 
@@ -76,9 +107,9 @@ export async function seedDemoMesh(apiUrl: string, adminToken: string, joinToken
   for (let i = 0; i < 8; i++) {
     const { traceId, body, spans } = toOtlp(productPageTrace(now - (i + 1) * 37_000, 1 + (i % 4) * 0.6));
     await sendTrace(apiUrl, adminToken, body);
+    await reportAccessLogs(agents, accessLogsOf(spans));
     featured ??= { traceId, spans };
   }
-  return { trace: featured! };
+  return { agents, trace: featured! };
 }
 
-export const TRAFFIC_REFRESH_MS = ROLLUP_INTERVAL_MS;

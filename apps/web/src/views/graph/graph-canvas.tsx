@@ -56,6 +56,8 @@ export function GraphCanvas({ elements, onSelect, onToggleVersions }: Props) {
     host.dataset.edges = String(cy.edges().length);
     if (firstLoad && cy.nodes().length > 0) {
       host.dataset.state = "layout";
+      const layoutStart = performance.now();
+      host.dataset.dataAt = String(Math.round(layoutStart));
       const layout = cy.layout({
         name: "fcose",
         quality: cy.nodes().length > 150 ? "draft" : "default",
@@ -70,6 +72,7 @@ export function GraphCanvas({ elements, onSelect, onToggleVersions }: Props) {
         cy.fit(undefined, 30);
         host.dataset.state = "ready";
         host.dataset.readyAt = String(Math.round(performance.now()));
+        host.dataset.layoutMs = String(Math.round(performance.now() - layoutStart));
       });
       layout.run();
     } else {

@@ -1,7 +1,7 @@
 "use client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import Link from "next/link";
-import { RedCharts } from "../../components/charts/red-charts.tsx";
 import { EffectivePolicy } from "../../components/effective-policy.tsx";
 import { ErrorRateBadge } from "../../components/health-badge.tsx";
 import { QueryError } from "../../components/query-error.tsx";
@@ -11,6 +11,12 @@ import type { TimeWindow } from "../../time/use-time-window.ts";
 import { useTRPC } from "../../trpc/trpc.ts";
 import type { ServiceGraph } from "../../types/api.ts";
 import type { GraphSelection } from "./graph-elements.ts";
+
+// Charts appear only once something is selected; loading them then keeps the graph's first load lean.
+const RedCharts = dynamic(() => import("../../components/charts/red-charts.tsx").then((m) => m.RedCharts), {
+  ssr: false,
+  loading: () => <div style={{ height: 378 }} />,
+});
 
 interface Props {
   selection: GraphSelection | null;

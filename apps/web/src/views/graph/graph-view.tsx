@@ -1,35 +1,40 @@
 "use client";
 import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
-import dynamic from "next/dynamic";
 import { useCallback, useMemo, useState } from "react";
 import { PageHeader } from "../../components/page-header.tsx";
 import { QueryError } from "../../components/query-error.tsx";
 import { TimeRangePicker } from "../../components/time-range-picker.tsx";
 import { formatTime } from "../../format/figures.ts";
-import { useTimeWindow } from "../../time/use-time-window.ts";
+import { useTimeWindow, type TimeWindow } from "../../time/use-time-window.ts";
+import type { ServiceGraph } from "../../types/api.ts";
 import { useTRPC } from "../../trpc/trpc.ts";
 import { CallsTable } from "./calls-table.tsx";
+import { GraphCanvas } from "./graph-canvas.tsx";
 import { buildElements, type GraphSelection, type VersionLoad } from "./graph-elements.ts";
 import { GraphLegend } from "./graph-legend.tsx";
 import { GraphSidePanel } from "./graph-side-panel.tsx";
 
-// Cytoscape measures its container and draws on canvas: browser only.
-const GraphCanvas = dynamic(() => import("./graph-canvas.tsx").then((m) => m.GraphCanvas), {
-  ssr: false,
-  loading: () => <div className="graph-canvas" data-state="loading" />,
-});
-
 const LIVE_REFRESH_MS = 5000;
+export const DEFAULT_GRAPH_RANGE_SECONDS = 900;
 
-export function GraphView() {
+interface Props {
+  /** The graph the server fetched with the page, for the window it asked about. */
+  initial: { window: TimeWindow; graph: ServiceGraph } | null;
+}
+
+export function GraphView({ initial }: Props) {
   const trpc = useTRPC();
-  const [rangeSeconds, setRangeSeconds] = useState(900);
+  const [rangeSeconds, setRangeSeconds] = useState(DEFAULT_GRAPH_RANGE_SECONDS);
   const [live, setLive] = useState(true);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [selection, setSelection] = useState<GraphSelection | null>(null);
-  const window = useTimeWindow(rangeSeconds, live, LIVE_REFRESH_MS);
+  const window = useTimeWindow(rangeSeconds, live, LIVE_REFRESH_MS, initial?.window);
 
-  const graph = useQuery({ ...trpc.metrics.graph.queryOptions(window), placeholderData: keepPreviousData });
+  const graph = useQuery({
+    ...trpc.metrics.graph.queryOptions(window),
+    placeholderData: keepPreviousData,
+    initialData: initial && initial.window.from === window.from && initial.window.to === window.to ? initial.graph : undefined,
+  });
 
   const expandedVersions = useMemo(
     () => (graph.data?.nodes ?? []).filter((n) => expanded.has(n.service)).flatMap((n) => n.versions.map((version) => ({ service: n.service, version }))),

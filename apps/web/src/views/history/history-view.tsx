@@ -1,5 +1,5 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { skipToken, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ConfirmDialog } from "../../components/dialog/confirm-dialog.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
@@ -20,7 +20,7 @@ export function HistoryView() {
   const [openId, setOpenId] = useState<number | null>(null);
   const [restoreId, setRestoreId] = useState<number | null>(null);
   const shownId = openId ?? revisions.data?.[0]?.id ?? null;
-  const detail = useQuery({ ...trpc.revisions.get.queryOptions({ id: shownId ?? 1 }), enabled: shownId !== null });
+  const detail = useQuery(trpc.revisions.get.queryOptions(shownId === null ? skipToken : { id: shownId }));
   const rollback = useMutation(
     trpc.revisions.rollback.mutationOptions({
       onSuccess: async (result) => {

@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
+import { AccessLogTable } from "../../components/access-log-table.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { QueryError } from "../../components/query-error.tsx";
 import { formatDateTime, formatMs } from "../../format/figures.ts";
@@ -75,41 +76,7 @@ export function TraceDetailView({ traceId }: { traceId: string }) {
           <h2>Access logs of this trace</h2>
           <span className="small muted">{logs.data?.length ?? 0}</span>
         </div>
-        {logs.data && logs.data.length > 0 ? (
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Side</th>
-                <th>Call</th>
-                <th>Request</th>
-                <th className="num">Status</th>
-                <th className="num">Duration</th>
-              </tr>
-            </thead>
-            <tbody>
-              {logs.data.map((l) => (
-                <tr key={l.id}>
-                  <td className="muted">{formatDateTime(l.time)}</td>
-                  <td>{l.direction}</td>
-                  <td>
-                    {l.source} → {l.destination}
-                    {l.version ? ` ${l.version}` : ""}
-                  </td>
-                  <td className="mono">
-                    {l.method} {l.path}
-                  </td>
-                  <td className="num">
-                    <span className={`badge ${l.status >= 500 ? "bad" : l.status >= 400 ? "warn" : "ok"}`}>{l.status}</span> {l.cause && <span className="small muted">{l.cause}</span>}
-                  </td>
-                  <td className="num">{formatMs(l.durationMs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : (
-          <p className="empty">No access logs recorded for this trace.</p>
-        )}
+        <AccessLogTable lines={logs.data ?? []} empty="No access logs recorded for this trace." />
       </section>
     </>
   );

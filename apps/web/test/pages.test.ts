@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser, screenshot, signedInPage } from "./setup/browser.ts";
+
+const env = inject("web");
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  page = await signedInPage(browser, env.webUrl, env.adminToken);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+it("lists services with their versions and traffic", async () => {
+  await page.goto(`${env.webUrl}/services`);
+  const reviews = page.getByTestId("service-list").getByRole("row").filter({ hasText: "reviews" });
+  await expect.poll(() => reviews.textContent()).toMatch(/reviewsv1, v22\d+(\.\d)? rps0%\d+ ms/);
+  await screenshot(page, "services");
+});
+
+it("shows a service with instances, their applied revision, policy and recent requests linked to traces", async () => {
+  await page.goto(`${env.webUrl}/services/reviews`);
+  const instances = page.getByTestId("instances");
+  await expect.poll(() => instances.locator("tbody tr").count()).toBe(2);
+  expect(await instances.textContent()).toContain("#1");
+  await expect.poll(() => page.getByTestId("effective-policy").textContent()).toContain("x-user: jason → v2 100%");
+  const logs = page.getByTestId("access-logs");
+  await expect.poll(() => logs.locator("tbody tr").count()).toBeGreaterThan(0);
+  await page.waitForFunction(() => document.querySelectorAll(".recharts-area-curve").length > 0);
+  await screenshot(page, "service-detail");
+  await logs.getByRole("link").first().click();
+  await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
+  await expect.poll(() => page.getByTestId("span-row").count()).toBe(8);
+});
+
+it("searches access logs and shows the mesh's own error causes", async () => {
+  await page.goto(`${env.webUrl}/logs`);
+  await page.getByLabel("Status").selectOption("5xx");
+  const logs = page.getByTestId("access-logs");
+  await expect.poll(() => logs.locator("tbody tr").count()).toBe(8);
+  expect(await logs.locator("tbody tr").first().textContent()).toContain("upstream-connect");
+  await screenshot(page, "logs");
+});
+
+it("shows tokens, the CA and the mesh settings to an admin", async () => {
+  await page.goto(`${env.webUrl}/settings`);
+  await expect.poll(() => page.getByTestId("ca-info").textContent()).toContain("mesh.local");
+  await page.getByLabel("Token name").fill("ci-deploy");
+  await page.getByLabel("Role").selectOption("editor");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect.poll(() => page.getByTestId("new-token").textContent()).toMatch(/^mesh_op_/);
+  await expect.poll(() => page.getByTestId("token-list").textContent()).toContain("ci-deploy");
+  expect(await page.getByLabel("mTLS").inputValue()).toBe("strict");
+  await screenshot(page, "settings");
+});

@@ -1,0 +1,218 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { spawn } from "node:child_process";
+import { DEFAULT_MESH_CONFIG, type AgentSnapshot } from "../packages/shared/src/index.ts";
+import { freePorts } from "../packages/testkit/src/ports.ts";
+import { startTsProcess, type RunningProcess } from "../packages/testkit/src/processes.ts";
+import { waitFor } from "../packages/testkit/src/wait-for.ts";
+import { createTestPki } from "../apps/agent/test/support/test-pki.ts";
+import type { BenchAgentOptions } from "./data-path-agent.ts";
+import { formatMs, formatNumber, type BenchSection } from "./section.ts";
+
+const exec = promisify(execFile);
+
+export interface DataPathOptions {
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  /** Directory for --cpu-prof profiles of the agent processes; none when unset. */
+  profileDir?: string;
+}
+
+export const DATA_PATH_DEFAULTS: DataPathOptions = { connections: 32, durationS: 5, warmupS: 1 };
+
+export interface WrkResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+const TITLE = "Data path";
+
+/**
+ * Closed-loop throughput and latency of one request path, with wrk (-t1 -c32): the app directly,
+ * through nginx (1 worker, keep-alive upstream), through one agent (inbound, plaintext) and
+ * through two agents (outbound → mTLS → inbound), each agent a real startDataPlane in its own process.
+ */
+export interface DataPathTopology {
+  cases: { name: string; url: string; headers: string[] }[];
+  close(): Promise<void>;
+}
+
+/** Starts the app, nginx and two agents (each its own process) and names the URL of each path to measure. */
+export async function startDataPathTopology(profileDir?: string): Promise<DataPathTopology> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+  };
+  try {
+    const [appPort, nginxPort, callerInbound, callerOutbound, serverInbound, serverOutbound] = await freePorts(6);
+    const work = await mkdtemp(path.join(tmpdir(), "mesh-bench-data-path-"));
+    cleanups.unshift(() => rm(work, { recursive: true, force: true }));
+
+    const app = await startReady("bench/data-path-upstream.ts", [String(appPort)]);
+    cleanups.unshift(() => app.stop(2000));
+    await startNginx(work, nginxPort!, appPort!, cleanups);
+
+    const pki = await createTestPki();
+    const endpoint = { instanceId: "00000000-0000-4000-8000-000000000001", version: "v1", address: "127.0.0.1", port: serverInbound! };
+    const snapshotOf = (service: string): AgentSnapshot => ({
+      revision: 1,
+      service,
+      trustDomain: pki.trustDomain,
+      // Permissive so the one-agent case can send plaintext to the inbound port; the two-agent case uses mTLS.
+      // No allow policy (defaultAccess allow): a plaintext caller has no identity for one to match.
+      meshConfig: { ...DEFAULT_MESH_CONFIG, mtls: "permissive" },
+      inbound: { accessPolicies: [], rateLimit: null },
+      destinations: { app: { trafficPolicy: null, endpoints: [endpoint] } },
+    });
+    const agentOptions = async (service: string, inboundPort: number, outboundPort: number): Promise<BenchAgentOptions> => {
+      const credentials = await pki.issue(service);
+      return {
+        service,
+        version: "v1",
+        appPort: appPort!,
+        inboundPort,
+        outboundPort,
+        credentials: { ...credentials, notAfter: credentials.notAfter.toISOString() },
+        snapshot: snapshotOf(service),
+      };
+    };
+    const env = profileDir ? { MESH_BENCH_PROFILE_DIR: profileDir } : {};
+    if (profileDir) await mkdir(profileDir, { recursive: true });
+    const server = await startReady("bench/data-path-agent.ts", [JSON.stringify(await agentOptions("app", serverInbound!, serverOutbound!))], env);
+    cleanups.unshift(() => server.stop(5000));
+    const caller = await startReady("bench/data-path-agent.ts", [JSON.stringify(await agentOptions("caller", callerInbound!, callerOutbound!))], env);
+    cleanups.unshift(() => caller.stop(5000));
+    return {
+      cases: [
+        { name: "direct to app", url: `http://127.0.0.1:${appPort}/ratings/1`, headers: [] },
+        { name: "nginx (1 worker, keep-alive upstream)", url: `http://127.0.0.1:${nginxPort}/ratings/1`, headers: [] },
+        { name: "one agent (inbound, plaintext)", url: `http://127.0.0.1:${serverInbound}/ratings/1`, headers: [] },
+        { name: "two agents (outbound → mTLS → inbound)", url: `http://127.0.0.1:${callerOutbound}/ratings/1`, headers: ["Host: app"] },
+      ],
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Closed-loop throughput and latency of one request path, with wrk (-t1 -c32): the app directly,
+ * through nginx (1 worker, keep-alive upstream), through one agent (inbound, plaintext) and
+ * through two agents (outbound → mTLS → inbound), each agent a real startDataPlane in its own process.
+ */
+export async function benchDataPath(options: DataPathOptions = DATA_PATH_DEFAULTS): Promise<BenchSection> {
+  const topology = await startDataPathTopology(options.profileDir);
+  try {
+    const results: { name: string; result: WrkResult }[] = [];
+    for (const c of topology.cases) {
+      await wrk(c.url, c.headers, options.connections, options.warmupS);
+      results.push({ name: c.name, result: await wrk(c.url, c.headers, options.connections, options.durationS) });
+    }
+    return {
+      title: TITLE,
+      method: [
+        `- wrk -t1 -c${options.connections} -d${options.durationS}s --latency after a ${options.warmupS} s warm-up, GET of a 40-byte JSON body from a minimal Node http server (bench/data-path-upstream.ts).`,
+        "- nginx: 1 worker, `proxy_http_version 1.1`, upstream keepalive 64, access log off.",
+        "- Agents: the real `startDataPlane` (apps/agent/src/data-plane.ts), each in its own Node process, config and certificates (ECDSA P-256, made in the bench) handed in directly instead of from a control plane.",
+        "- One agent: wrk → inbound port (plaintext, permissive mode) → app. Two agents: wrk → caller's outbound (`Host: app`) → mTLS with pooled keep-alive connections → app agent's inbound → app; access decided by the shared `authorize` (defaultAccess allow), a RequestRecord emitted per request on each side.",
+        "- Everything shares the machine's cores with wrk.",
+      ],
+      figures: results.flatMap(({ name, result }) => [
+        { metric: `${name}: req/s`, value: formatNumber(result.requestsPerSecond) },
+        { metric: `${name}: p50 / p99`, value: `${formatMs(result.p50Ms)} / ${formatMs(result.p99Ms)}` },
+        ...(result.errors ? [{ metric: `${name}: errors`, value: formatNumber(result.errors) }] : []),
+      ]),
+    };
+  } finally {
+    await topology.close();
+  }
+}
+
+async function startReady(entry: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningProcess> {
+  const child = startTsProcess(entry, args, env);
+  try {
+    child.child.stderr!.on("data", (d: Buffer) => { if (d.toString().includes("DEBUG")) process.stderr.write(d); });
+    await waitFor(
+      () => {
+        if (child.child.exitCode !== null) throw new Error(`${entry} exited: ${child.output().slice(-1000)}`);
+        return child.output().includes("READY");
+      },
+      { timeoutMs: 30_000, what: `${entry} to start` },
+    );
+  } catch (error) {
+    await child.stop(1000);
+    throw error;
+  }
+  return child;
+}
+
+async function startNginx(work: string, port: number, appPort: number, cleanups: Array<() => Promise<unknown>>): Promise<void> {
+  const config = `
+worker_processes 1;
+daemon off;
+pid ${work}/nginx.pid;
+error_log ${work}/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${work}/body;
+  proxy_temp_path ${work}/proxy;
+  fastcgi_temp_path ${work}/fastcgi;
+  uwsgi_temp_path ${work}/uwsgi;
+  scgi_temp_path ${work}/scgi;
+  upstream app { server 127.0.0.1:${appPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`;
+  await writeFile(path.join(work, "nginx.conf"), config);
+  const nginx = spawn("nginx", ["-c", path.join(work, "nginx.conf"), "-p", work], { stdio: "ignore" });
+  const exited = new Promise<void>((resolve) => nginx.once("exit", () => resolve()));
+  cleanups.unshift(async () => {
+    nginx.kill("SIGTERM");
+    await exited;
+  });
+  await waitFor(
+    async () => {
+      if (nginx.exitCode !== null) throw new Error(`nginx exited with ${nginx.exitCode}`);
+      const reply = await fetch(`http://127.0.0.1:${port}/`).catch(() => null);
+      return reply?.ok;
+    },
+    { timeoutMs: 10_000, what: "nginx to start" },
+  );
+}
+
+export async function wrk(url: string, headers: string[], connections: number, durationS: number): Promise<WrkResult> {
+  const args = ["-t1", `-c${connections}`, `-d${durationS}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url];
+  const { stdout } = await exec("wrk", args, { timeout: (durationS + 30) * 1000 });
+  return parseWrk(stdout);
+}
+
+/** Reads requests/s, the 50th/99th latency percentiles and error counts from wrk's --latency report. */
+export function parseWrk(output: string): WrkResult {
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  if (!rps) throw new Error(`wrk printed no Requests/sec:\n${output}`);
+  const percentile = (p: number): number => {
+    const match = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(output);
+    if (!match) return Number.NaN;
+    return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2] as "us" | "ms" | "s"];
+  };
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
+  const errors = (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
+  return { requestsPerSecond: Number(rps[1]), p50Ms: percentile(50), p99Ms: percentile(99), errors };
+}

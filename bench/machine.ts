@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import os from "node:os";
+import { promisify } from "node:util";
+
+const exec = promisify(execFile);
+
+export interface MachineFacts {
+  date: string;
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  commit: string;
+  tools: Record<string, string>;
+}
+
+/** What the figures were measured on, so a reader can compare them with their own machine. */
+export async function describeMachine(): Promise<MachineFacts> {
+  const cpus = os.cpus();
+  const [commit, nginx, haproxy, wrk, postgres] = await Promise.all([
+    firstLine("git", ["rev-parse", "--short", "HEAD"]),
+    firstLine("nginx", ["-v"]),
+    firstLine("haproxy", ["-v"]),
+    firstLine("wrk", ["-v"]),
+    firstLine("psql", ["-h", "127.0.0.1", "-U", "postgres", "-tAc", "SELECT version()"]),
+  ]);
+  return {
+    date: new Date().toISOString(),
+    cpu: cpus[0]?.model.trim() ?? "unknown",
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    node: process.version,
+    commit,
+    tools: { nginx, haproxy, wrk, PostgreSQL: postgres.split(" on ")[0] ?? postgres },
+  };
+}
+
+/** The first line a tool prints about itself (some print to stderr, wrk exits non-zero for -v). */
+async function firstLine(command: string, args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await exec(command, args, { timeout: 5_000 });
+    return (stdout || stderr).trim().split("\n")[0] ?? "";
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    const text = (stdout || stderr || "").trim();
+    return text ? text.split("\n")[0]! : "not available";
+  }
+}

@@ -1,0 +1,34 @@
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
+
+const exec = promisify(execFile);
+/** Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream kernel build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds a process has used so far, from /proc/<pid>/stat. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at field 3 (state); utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Peak resident set size in bytes (VmHWM from /proc/<pid>/status). */
+export async function peakRssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kib = /^VmHWM:\s+(\d+) kB/m.exec(status);
+  if (!kib) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(kib[1]) * 1024;
+}
+
+/**
+ * The process listening on a TCP port of this machine. Found by port rather than by the pid we spawned, because
+ * tsx runs the program in a child process of its own.
+ */
+export async function pidListeningOn(port: number): Promise<number> {
+  const { stdout } = await exec("ss", ["-Hltnp", `sport = :${port}`]);
+  const pid = /pid=(\d+)/.exec(stdout);
+  if (!pid) throw new Error(`no process is listening on port ${port}`);
+  return Number(pid[1]);
+}

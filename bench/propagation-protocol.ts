@@ -1,0 +1,21 @@
+// What bench/propagation.ts and its simulated-agent processes (propagation-agents.ts) tell each other.
+
+export interface SimulatedAgentsOptions {
+  url: string;
+  joinToken: string;
+  agents: { service: string; version: string }[];
+  /** Every agent of the mesh (all processes): an agent is settled once its snapshot lists this many endpoints. */
+  meshEndpoints: number;
+  firstInboundPort: number;
+}
+
+export type SimulatedAgentsReport =
+  /** Every agent here is subscribed and sees every endpoint of the mesh. */
+  | { type: "settled"; revision: number }
+  /** Every agent here received `revision` (or a newer one) and its acknowledging heartbeat was answered (NaN: it failed). */
+  | { type: "revision"; revision: number; receivedAt: number[]; acknowledgedAt: number[] }
+  /** A heartbeat failed; a real agent carries on, so the simulation does too, but the count is reported. */
+  | { type: "heartbeat-failed"; message: string }
+  | { type: "fatal"; message: string };
+
+export const REPORT_PREFIX = "SIMULATED-AGENTS ";

@@ -1,0 +1,151 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createApiClient } from "../apps/api/src/cli/api-client.ts";
+import { startControlPlane, type ControlPlane } from "../apps/api/src/server.ts";
+import { createTestDatabase, type TestDatabase } from "../packages/testkit/src/database.ts";
+import { startTsProcess, type RunningProcess } from "../packages/testkit/src/processes.ts";
+import { waitFor } from "../packages/testkit/src/wait-for.ts";
+import { onChildReports } from "./child-reports.ts";
+import { REPORT_PREFIX, type SimulatedAgentsOptions, type SimulatedAgentsReport } from "./propagation-protocol.ts";
+import { formatMs, type BenchSection } from "./section.ts";
+import { distribution, preciseNow } from "./stats.ts";
+
+export interface PropagationOptions {
+  services: number;
+  instancesPerService: number;
+  /** Simulated agents are spread over this many processes. */
+  processes: number;
+  /** Config changes applied one after another; each is timed to every agent. */
+  rounds: number;
+}
+
+export const PROPAGATION_DEFAULTS: PropagationOptions = { services: 50, instancesPerService: 4, processes: 2, rounds: 10 };
+
+const TITLE = "Propagation";
+const TARGET_P99_MS = 500;
+const SETTLE_TIMEOUT_MS = 90_000;
+const ROUND_TIMEOUT_MS = 15_000;
+
+interface Worker {
+  process: RunningProcess;
+  settled: boolean;
+  revisions: Map<number, { receivedAt: number[]; acknowledgedAt: number[] }>;
+  fatal: string[];
+  failedHeartbeats: number;
+}
+
+/**
+ * Time from `resources.applyDocuments` (called by an operator client) to each of N agents receiving the new revision
+ * over its agent.config subscription, and to the agent's heartbeat acknowledging it being answered.
+ */
+export async function benchPropagation(options: PropagationOptions = PROPAGATION_DEFAULTS): Promise<BenchSection> {
+  const agentCount = options.services * options.instancesPerService;
+  const services = Array.from({ length: options.services }, (_, i) => `svc-${String(i).padStart(3, "0")}`);
+  const cleanups: Array<() => Promise<unknown>> = [];
+  try {
+    const database: TestDatabase = await createTestDatabase("mesh_bench");
+    cleanups.unshift(() => database.drop());
+    const dataDir = await mkdtemp(path.join(tmpdir(), "mesh-bench-"));
+    cleanups.unshift(() => rm(dataDir, { recursive: true, force: true }));
+    const controlPlane: ControlPlane = await startControlPlane({ port: 0, host: "127.0.0.1", databaseUrl: database.url, dataDir, log: process.env.BENCHLOG === "1" });
+    cleanups.unshift(() => controlPlane.close());
+    const admin = createApiClient(controlPlane.url, controlPlane.adminToken);
+    await admin.resources.applyDocuments.mutate({ documents: services.flatMap((service, i) => meshPolicies(service, services[(i + 1) % services.length]!, 0)) });
+
+    const agents = services.flatMap((service) => Array.from({ length: options.instancesPerService }, (_, i) => ({ service, version: i % 2 ? "v2" : "v1" })));
+    const workers: Worker[] = [];
+    const perProcess = Math.ceil(agents.length / options.processes);
+    for (let p = 0; p < options.processes; p++) {
+      const workerOptions: SimulatedAgentsOptions = {
+        url: controlPlane.url,
+        joinToken: controlPlane.joinToken,
+        agents: agents.slice(p * perProcess, (p + 1) * perProcess),
+        meshEndpoints: agentCount,
+        firstInboundPort: 20_000 + p * perProcess,
+      };
+      const worker: Worker = { process: startTsProcess("bench/propagation-agents.ts", [JSON.stringify(workerOptions)]), settled: false, revisions: new Map(), fatal: [], failedHeartbeats: 0 };
+      cleanups.unshift(() => worker.process.stop(2000));
+      onChildReports<SimulatedAgentsReport>(worker.process, REPORT_PREFIX, (report) => {
+        if (report.type === "settled") worker.settled = true;
+        else if (report.type === "revision") worker.revisions.set(report.revision, report);
+        else if (report.type === "heartbeat-failed") worker.failedHeartbeats++;
+        else worker.fatal.push(report.message);
+      });
+      workers.push(worker);
+    }
+    const workerTrouble = () => {
+      const failed = workers.find((w) => w.process.child.exitCode !== null || w.fatal.length);
+      if (failed) throw new Error(`simulated agents failed: ${failed.fatal[0] ?? failed.process.output().slice(-1500)}`);
+    };
+    await waitFor(() => (workerTrouble(), workers.every((w) => w.settled)), { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 100, what: `${agentCount} agents to register and see every endpoint` });
+
+    const received: number[] = [];
+    const acknowledged: number[] = [];
+    const applyMs: number[] = [];
+    for (let round = 1; round <= options.rounds; round++) {
+      const service = services[(round * 7) % services.length]!;
+      const startedAt = preciseNow();
+      const { revision } = await admin.resources.applyDocuments.mutate({ documents: meshPolicies(service, services[0]!, round).slice(0, 1) });
+      applyMs.push(preciseNow() - startedAt);
+      await waitFor(() => (workerTrouble(), workers.every((w) => w.revisions.has(revision!))), { timeoutMs: ROUND_TIMEOUT_MS, intervalMs: 5, what: `revision ${revision} at every agent` });
+      for (const worker of workers) {
+        const times = worker.revisions.get(revision!)!;
+        received.push(...times.receivedAt.map((at) => at - startedAt));
+        acknowledged.push(...times.acknowledgedAt.map((at) => at - startedAt));
+      }
+    }
+
+    const toAgents = distribution(received);
+    const toAcks = distribution(acknowledged.filter((ms) => !Number.isNaN(ms)));
+    const failedHeartbeats = workers.reduce((sum, w) => sum + w.failedHeartbeats, 0);
+    const apply = distribution(applyMs);
+    return {
+      title: TITLE,
+      method: [
+        `- A control plane (apps/api startControlPlane) on a fresh database of the machine's PostgreSQL, seeded with a TrafficPolicy and an AccessPolicy per service (${options.services} services).`,
+        `- ${agentCount} simulated agents (${options.instancesPerService} instances per service, v1/v2) in ${options.processes} separate processes, each doing what a real agent does through the agent's own tRPC client (apps/agent/src/discovery/control-plane-client.ts): agent.register with the join token, heartbeats every 3 s, the agent.config SSE subscription, and a heartbeat carrying appliedRevision for each snapshot received.`,
+        `- ${options.rounds} rounds: an operator client calls resources.applyDocuments changing one TrafficPolicy; each agent's latency is the time from just before that call to the first snapshot it receives with the new revision (received), and to the answer to its acknowledging heartbeat (acknowledged). Clocks: performance.timeOrigin + performance.now() in each process.`,
+        `- Each snapshot is the agent's whole config: every destination with its policy and endpoints (${agentCount} endpoints in ${options.services} destinations).`,
+      ],
+      figures: [
+        { metric: `to ${agentCount} agents, received p50`, value: formatMs(toAgents.p50) },
+        { metric: `to ${agentCount} agents, received p99`, value: formatMs(toAgents.p99), target: `< ${TARGET_P99_MS} ms`, met: toAgents.p99 < TARGET_P99_MS },
+        { metric: `to ${agentCount} agents, received max`, value: formatMs(toAgents.max) },
+        { metric: "acknowledged (heartbeat answered) p50 / p99", value: `${formatMs(toAcks.p50)} / ${formatMs(toAcks.p99)}` },
+        { metric: "applyDocuments call p50", value: formatMs(apply.p50) },
+      ],
+      notes: [
+        `${received.length} deliveries measured (${options.rounds} changes × ${agentCount} agents); ${failedHeartbeats} heartbeats failed during the run (a real agent retries at its next heartbeat; so does the simulation).`,
+      ],
+    };
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  }
+}
+
+/** A service's TrafficPolicy (changed by `round` through its timeout) and an AccessPolicy letting `caller` in. */
+function meshPolicies(service: string, caller: string, round: number): unknown[] {
+  return [
+    {
+      apiVersion: "mesh/v1",
+      kind: "TrafficPolicy",
+      metadata: { name: service },
+      spec: {
+        routes: [
+          { match: { headers: { "x-canary": "1" } }, backends: [{ version: "v2", weight: 100 }] },
+          { backends: [{ version: "v1", weight: 90 }, { version: "v2", weight: 10 }] },
+        ],
+        timeout: `${2000 + round}ms`,
+        retries: { attempts: 2, perTryTimeout: "500ms", retryOn: ["5xx", "connect-failure"] },
+        loadBalancer: "least-request",
+      },
+    },
+    {
+      apiVersion: "mesh/v1",
+      kind: "AccessPolicy",
+      metadata: { name: `${service}-callers` },
+      spec: { target: service, action: "allow", from: [caller], to: [{ methods: ["GET", "POST"], paths: ["/*"] }] },
+    },
+  ];
+}

@@ -31,14 +31,7 @@ state.setCredentials({ ...options.credentials, notAfter: new Date(options.creden
 state.setSnapshot(options.snapshot);
 // A sink like the metrics/telemetry ones: the record must be built and delivered, as in production.
 let records = 0;
-const durations: number[] = [];
-state.onRecord((r) => { records++; durations.push(r.durationMs); });
-setInterval(() => {
-  if (!durations.length) return;
-  durations.sort((a, b) => a - b);
-  console.error(`DEBUG ${options.service} n=${durations.length} p50=${durations[Math.floor(durations.length / 2)]!.toFixed(2)} p99=${durations[Math.floor(durations.length * 0.99)]!.toFixed(2)} max=${durations.at(-1)!.toFixed(1)}`);
-  durations.length = 0;
-}, 2000).unref();
+state.onRecord(() => void records++);
 const plane = await startDataPlane({ state, appPort: options.appPort, inboundPort: options.inboundPort, outboundPort: options.outboundPort, inboundHost: "127.0.0.1" });
 process.stdout.write("READY\n");
 process.on("SIGTERM", () => {

@@ -1,49 +1,43 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { spawn } from "node:child_process";
 import { DEFAULT_MESH_CONFIG, type AgentSnapshot } from "../packages/shared/src/index.ts";
 import { freePorts } from "../packages/testkit/src/ports.ts";
 import { startTsProcess, type RunningProcess } from "../packages/testkit/src/processes.ts";
 import { waitFor } from "../packages/testkit/src/wait-for.ts";
 import { createTestPki } from "../apps/agent/test/support/test-pki.ts";
 import type { BenchAgentOptions } from "./data-path-agent.ts";
-import { formatMs, formatNumber, type BenchSection } from "./section.ts";
 
 const exec = promisify(execFile);
 
-export interface DataPathOptions {
-  connections: number;
-  durationS: number;
-  warmupS: number;
-  /** Directory for --cpu-prof profiles of the agent processes; none when unset. */
-  profileDir?: string;
-}
-
-export const DATA_PATH_DEFAULTS: DataPathOptions = { connections: 32, durationS: 5, warmupS: 1 };
-
 export interface WrkResult {
+  requests: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
 }
 
-const TITLE = "Data path";
+export interface DataPathCase {
+  name: string;
+  url: string;
+  headers: string[];
+}
 
-/**
- * Closed-loop throughput and latency of one request path, with wrk (-t1 -c32): the app directly,
- * through nginx (1 worker, keep-alive upstream), through one agent (inbound, plaintext) and
- * through two agents (outbound → mTLS → inbound), each agent a real startDataPlane in its own process.
- */
 export interface DataPathTopology {
-  cases: { name: string; url: string; headers: string[] }[];
+  cases: DataPathCase[];
   close(): Promise<void>;
 }
 
-/** Starts the app, nginx and two agents (each its own process) and names the URL of each path to measure. */
+/**
+ * The request paths the data-plane benchmark (bench/data-plane.ts) measures: the app directly, nginx (1 worker,
+ * keep-alive upstream), one agent (its inbound port, plaintext in permissive mode) and two agents (caller's outbound
+ * → mTLS → server's inbound), each agent the real startDataPlane in its own process (bench/data-path-agent.ts) with
+ * config and certificates handed in directly instead of from a control plane. `profileDir` makes each agent write a
+ * CPU profile there when it stops.
+ */
 export async function startDataPathTopology(profileDir?: string): Promise<DataPathTopology> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const close = async (): Promise<void> => {
@@ -103,43 +97,9 @@ export async function startDataPathTopology(profileDir?: string): Promise<DataPa
   }
 }
 
-/**
- * Closed-loop throughput and latency of one request path, with wrk (-t1 -c32): the app directly,
- * through nginx (1 worker, keep-alive upstream), through one agent (inbound, plaintext) and
- * through two agents (outbound → mTLS → inbound), each agent a real startDataPlane in its own process.
- */
-export async function benchDataPath(options: DataPathOptions = DATA_PATH_DEFAULTS): Promise<BenchSection> {
-  const topology = await startDataPathTopology(options.profileDir);
-  try {
-    const results: { name: string; result: WrkResult }[] = [];
-    for (const c of topology.cases) {
-      await wrk(c.url, c.headers, options.connections, options.warmupS);
-      results.push({ name: c.name, result: await wrk(c.url, c.headers, options.connections, options.durationS) });
-    }
-    return {
-      title: TITLE,
-      method: [
-        `- wrk -t1 -c${options.connections} -d${options.durationS}s --latency after a ${options.warmupS} s warm-up, GET of a 40-byte JSON body from a minimal Node http server (bench/data-path-upstream.ts).`,
-        "- nginx: 1 worker, `proxy_http_version 1.1`, upstream keepalive 64, access log off.",
-        "- Agents: the real `startDataPlane` (apps/agent/src/data-plane.ts), each in its own Node process, config and certificates (ECDSA P-256, made in the bench) handed in directly instead of from a control plane.",
-        "- One agent: wrk → inbound port (plaintext, permissive mode) → app. Two agents: wrk → caller's outbound (`Host: app`) → mTLS with pooled keep-alive connections → app agent's inbound → app; access decided by the shared `authorize` (defaultAccess allow), a RequestRecord emitted per request on each side.",
-        "- Everything shares the machine's cores with wrk.",
-      ],
-      figures: results.flatMap(({ name, result }) => [
-        { metric: `${name}: req/s`, value: formatNumber(result.requestsPerSecond) },
-        { metric: `${name}: p50 / p99`, value: `${formatMs(result.p50Ms)} / ${formatMs(result.p99Ms)}` },
-        ...(result.errors ? [{ metric: `${name}: errors`, value: formatNumber(result.errors) }] : []),
-      ]),
-    };
-  } finally {
-    await topology.close();
-  }
-}
-
 async function startReady(entry: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningProcess> {
   const child = startTsProcess(entry, args, env);
   try {
-    child.child.stderr!.on("data", (d: Buffer) => { if (d.toString().includes("DEBUG")) process.stderr.write(d); });
     await waitFor(
       () => {
         if (child.child.exitCode !== null) throw new Error(`${entry} exited: ${child.output().slice(-1000)}`);
@@ -214,5 +174,6 @@ export function parseWrk(output: string): WrkResult {
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
   const errors = (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
-  return { requestsPerSecond: Number(rps[1]), p50Ms: percentile(50), p99Ms: percentile(99), errors };
+  const requests = /(\d+) requests in/.exec(output);
+  return { requests: Number(requests?.[1] ?? Number.NaN), requestsPerSecond: Number(rps[1]), p50Ms: percentile(50), p99Ms: percentile(99), errors };
 }

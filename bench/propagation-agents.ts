@@ -4,7 +4,8 @@
 // of its agents received and acknowledged it. Options as JSON in argv[2]; reports as prefixed JSON lines on stdout.
 import type { AgentSnapshot } from "../packages/shared/src/index.ts";
 import { createControlPlaneClient, type ControlPlaneClient } from "../apps/agent/src/discovery/control-plane-client.ts";
-import { REPORT_PREFIX, type SimulatedAgentsOptions, type SimulatedAgentsReport } from "./propagation-protocol.ts";
+import { createInterface } from "node:readline";
+import { REPORT_PREFIX, SUBSCRIBE_COMMAND, type SimulatedAgentsOptions, type SimulatedAgentsReport } from "./propagation-protocol.ts";
 import { preciseNow } from "./stats.ts";
 
 interface SimulatedAgent {
@@ -26,6 +27,8 @@ async function main(options: SimulatedAgentsOptions): Promise<void> {
     const batch = options.agents.slice(i, i + REGISTER_CONCURRENCY).map((spec, j) => startAgent(options, spec, options.firstInboundPort + i + j));
     agents.push(...(await Promise.all(batch)));
   }
+  report({ type: "registered" });
+  await nextCommand(SUBSCRIBE_COMMAND);
   let reported: number | null = null;
   const onProgress = () => {
     if (reported === null) {
@@ -76,6 +79,17 @@ function follow(agent: SimulatedAgent, onProgress: () => void): void {
     },
     onError: (error) => report({ type: "fatal", message: `config subscription failed: ${describe(error)}` }),
   });
+}
+
+function nextCommand(command: string): Promise<void> {
+  const lines = createInterface({ input: process.stdin });
+  return new Promise((resolve) =>
+    lines.on("line", (line) => {
+      if (line.trim() !== command) return;
+      lines.close();
+      resolve();
+    }),
+  );
 }
 
 function heartbeat(agent: SimulatedAgent) {

@@ -9,7 +9,12 @@ export interface SimulatedAgentsOptions {
   firstInboundPort: number;
 }
 
+/** Sent on stdin once every process has registered its agents, so that registrations don't each push to all. */
+export const SUBSCRIBE_COMMAND = "subscribe";
+
 export type SimulatedAgentsReport =
+  /** Every agent here is registered and has sent its first heartbeat (it is an endpoint). */
+  | { type: "registered" }
   /** Every agent here is subscribed and sees every endpoint of the mesh. */
   | { type: "settled"; revision: number }
   /** Every agent here received `revision` (or a newer one) and its acknowledging heartbeat was answered (NaN: it failed). */

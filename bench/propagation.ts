@@ -4,11 +4,10 @@ import path from "node:path";
 import { createApiClient } from "../apps/api/src/cli/api-client.ts";
 import { startControlPlane, type ControlPlane } from "../apps/api/src/server.ts";
 import { createTestDatabase, type TestDatabase } from "../packages/testkit/src/database.ts";
-import { startTsProcess, type RunningProcess } from "../packages/testkit/src/processes.ts";
 import { waitFor } from "../packages/testkit/src/wait-for.ts";
-import { onChildReports } from "./child-reports.ts";
-import { REPORT_PREFIX, type SimulatedAgentsOptions, type SimulatedAgentsReport } from "./propagation-protocol.ts";
+import type { SimulatedAgentsOptions } from "./propagation-protocol.ts";
 import { formatMs, type BenchSection } from "./section.ts";
+import { SimulatedAgents } from "./simulated-agents.ts";
 import { distribution, preciseNow } from "./stats.ts";
 
 export interface PropagationOptions {
@@ -26,14 +25,6 @@ const TITLE = "Propagation";
 const TARGET_P99_MS = 500;
 const SETTLE_TIMEOUT_MS = 90_000;
 const ROUND_TIMEOUT_MS = 15_000;
-
-interface Worker {
-  process: RunningProcess;
-  settled: boolean;
-  revisions: Map<number, { receivedAt: number[]; acknowledgedAt: number[] }>;
-  fatal: string[];
-  failedHeartbeats: number;
-}
 
 /**
  * Time from `resources.applyDocuments` (called by an operator client) to each of N agents receiving the new revision
@@ -54,7 +45,7 @@ export async function benchPropagation(options: PropagationOptions = PROPAGATION
     await admin.resources.applyDocuments.mutate({ documents: services.flatMap((service, i) => meshPolicies(service, services[(i + 1) % services.length]!, 0)) });
 
     const agents = services.flatMap((service) => Array.from({ length: options.instancesPerService }, (_, i) => ({ service, version: i % 2 ? "v2" : "v1" })));
-    const workers: Worker[] = [];
+    const workers: SimulatedAgents[] = [];
     const perProcess = Math.ceil(agents.length / options.processes);
     for (let p = 0; p < options.processes; p++) {
       const workerOptions: SimulatedAgentsOptions = {
@@ -64,21 +55,14 @@ export async function benchPropagation(options: PropagationOptions = PROPAGATION
         meshEndpoints: agentCount,
         firstInboundPort: 20_000 + p * perProcess,
       };
-      const worker: Worker = { process: startTsProcess("bench/propagation-agents.ts", [JSON.stringify(workerOptions)]), settled: false, revisions: new Map(), fatal: [], failedHeartbeats: 0 };
-      cleanups.unshift(() => worker.process.stop(2000));
-      onChildReports<SimulatedAgentsReport>(worker.process, REPORT_PREFIX, (report) => {
-        if (report.type === "settled") worker.settled = true;
-        else if (report.type === "revision") worker.revisions.set(report.revision, report);
-        else if (report.type === "heartbeat-failed") worker.failedHeartbeats++;
-        else worker.fatal.push(report.message);
-      });
+      const worker = new SimulatedAgents(workerOptions);
+      cleanups.unshift(() => worker.stop());
       workers.push(worker);
     }
-    const workerTrouble = () => {
-      const failed = workers.find((w) => w.process.child.exitCode !== null || w.fatal.length);
-      if (failed) throw new Error(`simulated agents failed: ${failed.fatal[0] ?? failed.process.output().slice(-1500)}`);
-    };
-    await waitFor(() => (workerTrouble(), workers.every((w) => w.settled)), { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 100, what: `${agentCount} agents to register and see every endpoint` });
+    const running = () => workers.forEach((w) => w.assertRunning());
+    await waitFor(() => (running(), workers.every((w) => w.registered)), { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 100, what: `${agentCount} agents to register` });
+    for (const worker of workers) worker.subscribe();
+    await waitFor(() => (running(), workers.every((w) => w.settled)), { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 100, what: `${agentCount} agents to see every endpoint` });
 
     const received: number[] = [];
     const acknowledged: number[] = [];
@@ -88,7 +72,7 @@ export async function benchPropagation(options: PropagationOptions = PROPAGATION
       const startedAt = preciseNow();
       const { revision } = await admin.resources.applyDocuments.mutate({ documents: meshPolicies(service, services[0]!, round).slice(0, 1) });
       applyMs.push(preciseNow() - startedAt);
-      await waitFor(() => (workerTrouble(), workers.every((w) => w.revisions.has(revision!))), { timeoutMs: ROUND_TIMEOUT_MS, intervalMs: 5, what: `revision ${revision} at every agent` });
+      await waitFor(() => (running(), workers.every((w) => w.revisions.has(revision!))), { timeoutMs: ROUND_TIMEOUT_MS, intervalMs: 5, what: `revision ${revision} at every agent` });
       for (const worker of workers) {
         const times = worker.revisions.get(revision!)!;
         received.push(...times.receivedAt.map((at) => at - startedAt));

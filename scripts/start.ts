@@ -91,11 +91,13 @@ async function main(): Promise<void> {
   console.log(`mesh: data in ${options.dataDir}, logs in ${logDir}`);
 
   // Imported here, not at the top, so the signal handlers its libraries install can be dropped.
-  const controlPlane = await withoutAddedSignalHandlers(async () => {
+  const starting = withoutAddedSignalHandlers(async () => {
     const { startControlPlane } = await import("../apps/api/src/server.ts");
     return startControlPlane({ port: options.apiPort, dataDir: options.dataDir, databaseUrl: process.env.DATABASE_URL || undefined, log: options.verbose });
   });
-  stoppers.push({ name: "control plane", stop: () => controlPlane.close() });
+  // Registered before it is up: a Ctrl-C while the embedded PostgreSQL boots must still stop it.
+  stoppers.push({ name: "control plane", stop: () => starting.then((controlPlane) => controlPlane.close(), () => undefined) });
+  const controlPlane = await starting;
   ready("control plane", `${controlPlane.url}${process.env.DATABASE_URL ? "" : " (embedded PostgreSQL in the data dir)"}`);
 
   const web = options.web ? startDashboard(options, controlPlane, logDir) : Promise.resolve(null);

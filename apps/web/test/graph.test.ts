@@ -17,7 +17,7 @@ it("draws every service and call, with req/s, error % and p99 on each call", asy
   await page.goto(`${env.webUrl}/graph`);
   const canvas = page.getByTestId("graph-canvas");
   await expect.poll(() => canvas.getAttribute("data-state")).toBe("ready");
-  expect(await canvas.getAttribute("data-nodes")).toBe("5");
+  expect(await canvas.getAttribute("data-nodes")).toBe("6");
   expect(await canvas.getAttribute("data-edges")).toBe("4");
 
   const failing = page.getByTestId("call-reviews-ratings");

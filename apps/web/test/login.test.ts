@@ -37,7 +37,7 @@ it("refuses a wrong token, signs in with a real one into an httpOnly cookie, and
   expect(cookie).toMatchObject({ value: env.editorToken, httpOnly: true, sameSite: "Strict" });
 
   // The overview's figures come through the session cookie + x-mesh-client header.
-  await expect.poll(() => page.getByTestId("overview-agents").textContent(), { timeout: 15_000 }).toMatch(/Agents online7\s*\/ 7/);
+  await expect.poll(() => page.getByTestId("overview-agents").textContent(), { timeout: 15_000 }).toMatch(/Agents online8\s*\/ 8/);
   await screenshot(page, "overview");
 
   await page.getByRole("button", { name: "Sign out" }).click();

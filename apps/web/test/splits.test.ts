@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, screenshot, signedInPage } from "./setup/browser.ts";
 import { meshClient } from "./setup/mesh-client.ts";
+import { ROLLUP_INTERVAL_MS, rollupBucketStart } from "@mesh/shared";
 
 const env = inject("web");
 let browser: Browser;
@@ -36,12 +37,26 @@ it("dragging checkout's v1 slider to 50 moves v2 to 50, previews the diff, and a
   await editor.getByRole("button", { name: "Apply" }).click();
   await expect.poll(() => editor.getByText(/Applied as revision/).textContent()).toMatch(/Applied as revision #\d+/);
 
-  const [policy] = await meshClient(env.apiUrl, env.viewerToken).resources.get.query({ kind: "TrafficPolicy", name: "checkout" });
+  const appliedAt = Date.now();
+  const api = meshClient(env.apiUrl, env.viewerToken);
+  const [policy] = await api.resources.get.query({ kind: "TrafficPolicy", name: "checkout" });
   expect(policy?.kind === "TrafficPolicy" && policy.spec.routes).toEqual([
     { backends: [{ version: "v1", weight: 50 }, { version: "v2", weight: 50 }] },
   ]);
   // The form restarts from the applied policy.
   await expect.poll(() => v1.inputValue()).toBe("50");
+
+  // The real agents follow: what checkout's instances received since the next full rollup after the change.
+  const from = rollupBucketStart(appliedAt) + ROLLUP_INTERVAL_MS;
+  const share = async () => {
+    const [a, b] = await Promise.all(["v1", "v2"].map((version) => api.metrics.red.query({ service: "checkout", version, from })));
+    const total = a!.totals.requests + b!.totals.requests;
+    return total >= 100 ? (100 * b!.totals.requests) / total : null;
+  };
+  await expect.poll(share, { timeout: 60_000, interval: 2000 }).toBeGreaterThan(35);
+  const v2Share = (await share())!;
+  console.log(`[splits] checkout v2 received ${v2Share.toFixed(1)} % of requests after the 50/50 change (was 20 %)`);
+  expect(v2Share).toBeLessThan(65);
   await screenshot(page, "splits");
   await page.context().close();
 });

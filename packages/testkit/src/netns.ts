@@ -14,6 +14,7 @@ export interface TestHost {
 
 export interface TestNetwork {
   hosts: TestHost[];
+  /** Kills any process still running in the hosts and removes every namespace. */
   destroy(): Promise<void>;
 }
 
@@ -53,8 +54,19 @@ export async function createTestNetwork(hostCount: number, subnet = "10.213.7"):
   }
 }
 
+/** Ends whatever still runs in the namespaces (a namespace lives on while a process is in it), then removes them. */
 async function removeNamespaces(names: string[]): Promise<void> {
-  for (const ns of names.reverse()) await exec("ip", ["netns", "del", ns]).catch(() => undefined);
+  for (const ns of names.reverse()) {
+    const { stdout } = await exec("ip", ["netns", "pids", ns]).catch(() => ({ stdout: "" }));
+    for (const pid of stdout.split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await exec("ip", ["netns", "del", ns]).catch(() => undefined);
+  }
 }
 
 /** Why namespaces can't be made here (not root, no `ip`, a sandbox that refuses), or null when they can. */

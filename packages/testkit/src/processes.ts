@@ -4,6 +4,7 @@ import path from "node:path";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const TSX = path.join(REPO_ROOT, "node_modules/.bin/tsx");
+const TSX_CLI = path.join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs");
 
 export interface RunningProcess {
   child: ChildProcess;
@@ -14,9 +15,14 @@ export interface RunningProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs a TypeScript entry point of this repo (e.g. "apps/agent/src/main.ts") as a real process. */
-export function startTsProcess(entry: string, args: string[], env: Record<string, string | undefined> = {}): RunningProcess {
-  const child = spawn(TSX, [path.join(REPO_ROOT, entry), ...args], {
+/**
+ * Runs a TypeScript entry point of this repo (e.g. "apps/agent/src/main.ts") as a real process;
+ * with `netns`, inside that network namespace (`ip netns exec` execs in place, so signals reach it).
+ */
+export function startTsProcess(entry: string, args: string[], env: Record<string, string | undefined> = {}, { netns }: { netns?: string } = {}): RunningProcess {
+  const script = [path.join(REPO_ROOT, entry), ...args];
+  const [command, commandArgs]: [string, string[]] = netns ? ["ip", ["netns", "exec", netns, process.execPath, TSX_CLI, ...script]] : [TSX, script];
+  const child = spawn(command, commandArgs, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -26,6 +26,9 @@ const FILES = {
  * (temp file + rename) so a crash never leaves half a file.
  */
 export class AgentStore {
+  /** Writes of one file run in order, so a slow older write can never replace a newer one. */
+  private readonly writes = new Map<string, Promise<void>>();
+
   constructor(readonly dir: string) {}
 
   async init(): Promise<void> {
@@ -70,10 +73,17 @@ export class AgentStore {
     }
   }
 
-  private async write(name: string, value: unknown, mode: number): Promise<void> {
+  private write(name: string, value: unknown, mode: number): Promise<void> {
     const target = path.join(this.dir, name);
     const temp = `${target}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(value), { mode });
-    await rename(temp, target);
+    const text = JSON.stringify(value);
+    const next = (this.writes.get(name) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        await writeFile(temp, text, { mode });
+        await rename(temp, target);
+      });
+    this.writes.set(name, next);
+    return next;
   }
 }

@@ -57,6 +57,8 @@ export class Discovery {
     const snapshot = await store.loadSnapshot();
     if (snapshot && snapshot.service === state.service) {
       state.setSnapshot(snapshot);
+      // Serving config the control plane has not confirmed yet.
+      state.setHealth("degraded");
       log.info({ revision: snapshot.revision }, "loaded cached config snapshot");
     }
     const session = await store.loadSession();
@@ -149,13 +151,15 @@ export class Discovery {
 
   private apply(snapshot: AgentSnapshot): void {
     const { state, store, log } = this.options;
+    const previous = state.snapshot?.revision;
     state.setSnapshot(snapshot);
     this.connected = true;
     this.lastContact = new Date();
     this.lastError = null;
     this.failures = 0;
     state.setHealth("ok");
-    log.info({ revision: snapshot.revision }, "applied config snapshot");
+    // Endpoint changes re-push the same revision; only policy revisions are worth an info line.
+    log[previous === snapshot.revision ? "debug" : "info"]({ revision: snapshot.revision }, "applied config snapshot");
     // Acknowledge at once so `mesh status` shows the new revision without waiting a heartbeat period.
     void this.sendHeartbeat().catch(() => undefined);
     store.saveSnapshot(snapshot).catch((error: unknown) => log.error({ err: error }, "cannot cache the config snapshot on disk"));

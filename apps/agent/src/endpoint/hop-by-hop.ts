@@ -1,43 +1,89 @@
-import type { IncomingHttpHeaders } from "node:http";
-
-/** Headers that describe one connection, never forwarded (RFC 9110 §7.6.1), plus Proxy-* handled below. */
+/** Headers that describe one connection, never forwarded (RFC 9110 §7.6.1); Proxy-* and Connection-listed ones too. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "proxy-connection"]);
 
 /**
- * Removes hop-by-hop headers in place: the fixed set, every Proxy-* header, and the headers named
- * by Connection. Works on Node's per-message headers object, which is ours to change.
+ * What the agent needs from a request head, read in one pass over Node's rawHeaders (so Node never
+ * builds its lowercased headers object on the hot path), and the headers to forward: hop-by-hop
+ * removed, and mesh-only ones removed (x-mesh-*, x-forwarded-client-cert: an app or a plaintext
+ * caller cannot claim an identity or an agent decision). Host, traceparent and X-Forwarded-For
+ * are left out too: the agent writes its own (see appendForwarded).
  */
-export function stripHopByHop(headers: IncomingHttpHeaders): void {
-  const connection = headers.connection;
-  if (connection !== undefined) {
-    for (const name of connection.split(",")) {
-      const trimmed = name.trim().toLowerCase();
-      if (trimmed) delete headers[trimmed];
+export interface RequestHead {
+  /** Flat [name, value, …] as http.request accepts it. */
+  forward: string[];
+  host: string | undefined;
+  traceparent: string | undefined;
+  contentLength: string | undefined;
+  /** A Transfer-Encoding was sent: a body of unknown length follows. */
+  chunked: boolean;
+  forwardedFor: string | undefined;
+  forwardedProto: boolean;
+  forwardedHost: boolean;
+}
+
+export function readRequestHead(raw: readonly string[]): RequestHead {
+  const head: RequestHead = {
+    forward: [],
+    host: undefined,
+    traceparent: undefined,
+    contentLength: undefined,
+    chunked: false,
+    forwardedFor: undefined,
+    forwardedProto: false,
+    forwardedHost: false,
+  };
+  let connectionTokens: string[] | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    switch (name) {
+      case "host":
+        head.host = value;
+        continue;
+      case "traceparent":
+        head.traceparent = value;
+        continue;
+      case "x-forwarded-for":
+        head.forwardedFor = head.forwardedFor === undefined ? value : `${head.forwardedFor}, ${value}`;
+        continue;
+      case "content-length":
+        head.contentLength = value;
+        break;
+      case "transfer-encoding":
+        head.chunked = true;
+        continue;
+      case "connection":
+        connectionTokens = connectionListed(value, connectionTokens);
+        continue;
+      case "x-forwarded-proto":
+        head.forwardedProto = true;
+        break;
+      case "x-forwarded-host":
+        head.forwardedHost = true;
+        break;
+      case "x-forwarded-client-cert":
+        continue;
+      default:
+        if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || name.startsWith("x-mesh-")) continue;
     }
+    head.forward.push(raw[i]!, value);
   }
-  for (const name in headers) {
-    if (HOP_BY_HOP.has(name) || name.startsWith("proxy-")) delete headers[name];
-  }
+  if (connectionTokens !== null) head.forward = withoutNames(head.forward, connectionTokens);
+  return head;
 }
 
-/**
- * Removes what only the mesh may say: x-mesh-* and x-forwarded-client-cert. An app (or a plaintext
- * caller) cannot claim an identity or an agent decision by sending them.
- */
-export function stripMeshHeaders(headers: IncomingHttpHeaders): void {
-  for (const name in headers) {
-    if (name.startsWith("x-mesh-") || name === "x-forwarded-client-cert") delete headers[name];
-  }
+/** Adds X-Forwarded-For (appending the client), and -Proto / -Host unless an earlier proxy set them. */
+export function appendForwarded(head: RequestHead, clientAddress: string | undefined, proto: string, host: string | undefined): void {
+  const forward = head.forward;
+  if (clientAddress !== undefined) forward.push("X-Forwarded-For", head.forwardedFor === undefined ? clientAddress : `${head.forwardedFor}, ${clientAddress}`);
+  else if (head.forwardedFor !== undefined) forward.push("X-Forwarded-For", head.forwardedFor);
+  if (!head.forwardedProto) forward.push("X-Forwarded-Proto", proto);
+  if (!head.forwardedHost && host !== undefined) forward.push("X-Forwarded-Host", host);
 }
 
-/** Appends the client address to x-forwarded-for and records the original protocol and host. */
-export function setForwardedHeaders(headers: IncomingHttpHeaders, clientAddress: string | undefined, proto: string, host: string | undefined): void {
-  if (clientAddress) {
-    const previous = headers["x-forwarded-for"];
-    headers["x-forwarded-for"] = previous ? `${previous}, ${clientAddress}` : clientAddress;
-  }
-  if (headers["x-forwarded-proto"] === undefined) headers["x-forwarded-proto"] = proto;
-  if (host !== undefined && headers["x-forwarded-host"] === undefined) headers["x-forwarded-host"] = host;
+/** Whether the request carries a body at all (RFC 9112 §6.3: a length or a transfer coding). */
+export function hasBody(head: RequestHead): boolean {
+  return head.contentLength !== undefined ? head.contentLength !== "0" : head.chunked;
 }
 
 /**
@@ -46,16 +92,28 @@ export function setForwardedHeaders(headers: IncomingHttpHeaders, clientAddress:
  */
 export function forwardableRawHeaders(raw: readonly string[]): string[] {
   let connectionTokens: string[] | null = null;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === "connection") {
-      connectionTokens = raw[i + 1]!.toLowerCase().split(",").map((token) => token.trim());
-    }
-  }
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
-    const lower = raw[i]!.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || lower.startsWith("proxy-") || (connectionTokens !== null && connectionTokens.includes(lower))) continue;
-    out.push(raw[i]!, raw[i + 1]!);
+    const name = raw[i]!.toLowerCase();
+    if (name === "connection") connectionTokens = connectionListed(raw[i + 1]!, connectionTokens);
+    else if (!HOP_BY_HOP.has(name) && !name.startsWith("proxy-")) out.push(raw[i]!, raw[i + 1]!);
   }
+  return connectionTokens === null ? out : withoutNames(out, connectionTokens);
+}
+
+/** Header names a Connection header lists besides the usual keep-alive / close; null when none. */
+function connectionListed(value: string, previous: string[] | null): string[] | null {
+  let tokens = previous;
+  for (const token of value.split(",")) {
+    const name = token.trim().toLowerCase();
+    if (name === "" || name === "keep-alive" || name === "close") continue;
+    (tokens ??= []).push(name);
+  }
+  return tokens;
+}
+
+function withoutNames(flat: string[], lowercaseNames: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) if (!lowercaseNames.includes(flat[i]!.toLowerCase())) out.push(flat[i]!, flat[i + 1]!);
   return out;
 }

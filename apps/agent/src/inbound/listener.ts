@@ -30,7 +30,6 @@ export function createInboundListener(handler: RequestListener, permissive: () =
     server.emit("listening");
   }
   // noDelay: small responses must not wait for Nagle; http.createServer sets it, a bare TCP server does not.
-  if (process.env.NO_SNIFF) return { tcp: tls as unknown as TcpServer, setCredentials(c) { tls.setSecureContext({ key: c.keyPem, cert: c.certificatePem, ca: c.caPem }); }, close: async () => { tls.close(); }, closeAllConnections() { tls.closeAllConnections(); } };
   const tcp = createTcpServer({ noDelay: true, keepAlive: true }, (socket: Socket) => {
     socket.once("data", (first: Buffer) => {
       socket.pause();

@@ -1,12 +1,11 @@
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { authorize, spiffeId } from "@mesh/shared";
-import { forwardableRawHeaders, setForwardedHeaders, stripHopByHop, stripMeshHeaders } from "../endpoint/hop-by-hop.ts";
+import { appendForwarded, forwardableRawHeaders, hasBody, readRequestHead } from "../endpoint/hop-by-hop.ts";
 import { AttemptError, sendAttempt } from "../endpoint/send-attempt.ts";
 import { sendMeshError, type MeshErrorCause } from "../errors.ts";
 import type { AgentState, RequestRecord } from "../state.ts";
 import { childContext, formatTraceparent } from "../telemetry/trace-context.ts";
-import { hasBody } from "../outbound/request-body.ts";
 import { callerService } from "./peer-identity.ts";
 import type { InboundRateLimiter } from "./rate-limiter.ts";
 
@@ -39,7 +38,8 @@ export class InboundProxy {
     const socket = req.socket as TLSSocket;
     const mtls = socket.encrypted === true;
     const source = snapshot ? callerService(socket, snapshot.trustDomain) : null;
-    const trace = childContext(req.headers.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
+    const head = readRequestHead(req.rawHeaders);
+    const trace = childContext(head.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
     const record: RequestRecord = {
@@ -77,17 +77,18 @@ export class InboundProxy {
       return this.fail(res, record, "rate-limited", `${this.state.service} accepts ${snapshot.inbound.rateLimit?.requestsPerSecond} requests per second`);
     }
 
-    const headers = req.headers;
-    stripHopByHop(headers);
-    stripMeshHeaders(headers);
-    if (source) headers["x-forwarded-client-cert"] = `By=${spiffeId(snapshot.trustDomain, this.state.service)};URI=${spiffeId(snapshot.trustDomain, source)}`;
-    setForwardedHeaders(headers, socket.remoteAddress, mtls ? "https" : "http", headers.host);
-    headers.traceparent = formatTraceparent(trace);
+    const headers = head.forward;
+    if (head.host !== undefined) headers.push("Host", head.host);
+    headers.push("traceparent", formatTraceparent(trace));
+    if (source) headers.push("X-Forwarded-Client-Cert", `By=${spiffeId(snapshot.trustDomain, this.state.service)};URI=${spiffeId(snapshot.trustDomain, source)}`);
+    appendForwarded(head, socket.remoteAddress, mtls ? "https" : "http", head.host);
+    const body = hasBody(head) ? req : null;
+    if (body && head.contentLength === undefined) headers.push("Transfer-Encoding", "chunked");
 
     const { request, response } = sendAttempt(
       httpRequest,
       { host: "127.0.0.1", port: this.appPort, method, path, headers, agent: this.appAgent },
-      hasBody(req) ? req : null,
+      body,
       0,
     );
     const abortOnCallerGone = (): void => void (res.writableFinished || request.destroy());

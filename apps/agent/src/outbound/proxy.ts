@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentSnapshot } from "@mesh/shared";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
 import type { PeerConnections } from "../endpoint/peer-connections.ts";
-import { forwardableRawHeaders, setForwardedHeaders, stripHopByHop, stripMeshHeaders } from "../endpoint/hop-by-hop.ts";
+import { appendForwarded, forwardableRawHeaders, hasBody, readRequestHead } from "../endpoint/hop-by-hop.ts";
 import { AttemptError, sendAttempt, type RequestFunction } from "../endpoint/send-attempt.ts";
 import { sendMeshError, type MeshErrorCause } from "../errors.ts";
 import { faultAbortStatus, faultDelayApplies } from "../resilience/faults.ts";
@@ -15,7 +15,7 @@ import type { AgentState, RequestRecord } from "../state.ts";
 import { childContext, formatTraceparent } from "../telemetry/trace-context.ts";
 import type { BackendPool, Destination } from "./destination.ts";
 import type { Destinations } from "./destinations.ts";
-import { hasBody, isReplayableSize, readBody } from "./request-body.ts";
+import { isReplayableSize, readBody } from "./request-body.ts";
 import { routeRequest } from "./route.ts";
 import { outboundTarget, serviceFromHost } from "./target.ts";
 
@@ -41,8 +41,9 @@ export class OutboundProxy {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const snapshot = this.state.snapshot;
-    const trace = childContext(req.headers.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
-    const target = outboundTarget(req);
+    const head = readRequestHead(req.rawHeaders);
+    const trace = childContext(head.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
+    const target = outboundTarget(req.url ?? "/", head.host);
     const record: RequestRecord = {
       direction: "outbound",
       source: this.state.service,
@@ -95,29 +96,28 @@ export class OutboundProxy {
       if (faultDelayApplies(faults, Math.random())) await sleep(settings.faultDelayMs);
     }
 
-    const headers = req.headers;
-    stripHopByHop(headers);
-    stripMeshHeaders(headers);
-    setForwardedHeaders(headers, req.socket.remoteAddress, "http", target.host);
-    headers.host = target.host;
-    headers.traceparent = formatTraceparent(trace);
+    const headers = head.forward;
+    headers.push("Host", target.host, "traceparent", formatTraceparent(trace));
+    appendForwarded(head, req.socket.remoteAddress, "http", target.host);
 
     const retry = settings.retry !== null && mayRetryMethod(record.method, settings.retry) ? settings.retry : null;
     let body: Buffer | IncomingMessage | null = null;
     let maxAttempts = retry ? retry.attempts : 1;
-    if (hasBody(req)) {
-      if (retry && isReplayableSize(req)) body = await readBody(req);
+    if (hasBody(head)) {
+      if (retry && isReplayableSize(head)) body = await readBody(req);
       else {
         body = req;
         maxAttempts = 1;
+        // The length is unknown: keep the body chunked on the next hop too.
+        if (head.contentLength === undefined) headers.push("Transfer-Encoding", "chunked");
       }
     }
     destination.budget.recordRequest(record.startTime);
-    await this.forward(req, res, record, destination, decision.pool, body, maxAttempts, snapshot);
+    await this.forward(headers, res, record, destination, decision.pool, body, maxAttempts, snapshot);
   }
 
   private async forward(
-    req: IncomingMessage,
+    headers: string[],
     res: ServerResponse,
     record: RequestRecord,
     destination: Destination,
@@ -147,7 +147,7 @@ export class OutboundProxy {
       endpoint.inFlight++;
       const { request, response } = sendAttempt(
         sendHttps,
-        { host: endpoint.endpoint.address, port: endpoint.endpoint.port, method: record.method, path: record.path, headers: req.headers, agent },
+        { host: endpoint.endpoint.address, port: endpoint.endpoint.port, method: record.method, path: record.path, headers, agent },
         body,
         attemptTimeoutMs(deadline, settings.perTryTimeoutMs, now),
       );

@@ -1,5 +1,3 @@
-import type { IncomingMessage } from "node:http";
-
 /** What the app asked for: the host it named (a service, maybe with a port) and the path. */
 export interface OutboundTarget {
   host: string;
@@ -10,8 +8,7 @@ export interface OutboundTarget {
  * Reads the target from a proxy-style absolute URI (`GET http://ratings/x`, what HTTP_PROXY
  * produces) or from the Host header of a plain request. null when neither names a host.
  */
-export function outboundTarget(req: IncomingMessage): OutboundTarget | null {
-  const url = req.url ?? "/";
+export function outboundTarget(url: string, hostHeader: string | undefined): OutboundTarget | null {
   if (url.charCodeAt(0) !== 47 /* "/" */) {
     const schemeEnd = url.indexOf("://");
     if (schemeEnd !== -1) {
@@ -25,8 +22,7 @@ export function outboundTarget(req: IncomingMessage): OutboundTarget | null {
       return authority ? { host: stripUserInfo(authority), path } : null;
     }
   }
-  const host = req.headers.host;
-  return host ? { host, path: url } : null;
+  return hostHeader ? { host: hostHeader, path: url } : null;
 }
 
 /**

@@ -36,6 +36,7 @@ export interface Telemetry {
     queuedAccessLogs: number;
     pendingRollups: number;
     accessLogWritesDropped: number;
+    recordFailures: number;
   };
 }
 
@@ -52,7 +53,7 @@ const EXPORT_TIMEOUT_MS = 5000;
  * rollup and an access log line; ships them in the background through bounded queues.
  */
 export function startTelemetry(state: AgentState, options: TelemetryOptions): Telemetry {
-  const resource = resourceFromAttributes({ "service.name": state.service, "service.version": state.version }) as ExportableSpan["resource"];
+  const resource: ExportableSpan["resource"] = resourceFromAttributes({ "service.name": state.service, "service.version": state.version });
   const controlPlane = options.controlPlaneUrl.replace(/\/+$/, "");
   const exporter = options.otlpEndpoint
     ? new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/+$/, "")}/v1/traces`, timeoutMillis: EXPORT_TIMEOUT_MS })
@@ -78,12 +79,18 @@ export function startTelemetry(state: AgentState, options: TelemetryOptions): Te
     ...(options.log ? { log: options.log } : {}),
   });
 
+  let failures = 0;
   state.onRecord((record: RequestRecord) => {
-    if (record.sampled) spans.add(recordToSpan(record, resource));
-    rollups.add(record);
-    const entry = toAccessLogEntry(record);
-    accessLogs.push(entry);
-    output?.write(entry);
+    // Runs inside the data path's response handling: a telemetry fault must cost the record, never the proxy.
+    try {
+      if (record.sampled) spans.add(recordToSpan(record, resource));
+      rollups.add(record);
+      const entry = toAccessLogEntry(record);
+      accessLogs.push(entry);
+      output?.write(entry);
+    } catch (error) {
+      if (failures++ === 0) options.log?.error({ err: error }, "telemetry could not record a request; further failures are counted in stats()");
+    }
   });
 
   return {
@@ -99,6 +106,7 @@ export function startTelemetry(state: AgentState, options: TelemetryOptions): Te
       queuedAccessLogs: accessLogs.length,
       pendingRollups: rollups.size,
       accessLogWritesDropped: output?.droppedWrites ?? 0,
+      recordFailures: failures,
     }),
   };
 }

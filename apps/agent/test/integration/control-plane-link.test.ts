@@ -12,12 +12,14 @@ import { Identity } from "../../src/identity/identity.ts";
 import { startAdminServer, type AdminServer } from "../../src/admin/admin-server.ts";
 import { createAgentMetrics } from "../../src/admin/agent-metrics.ts";
 import { MeshHarness } from "./harness.ts";
+import { certificateFromForeignCa } from "./certificates.ts";
 
 /** The agent's control side (discovery, identity, admin) in this process, against a real control plane. */
-async function startControlSide(mesh: MeshHarness, dataDir: string) {
+async function startControlSide(mesh: MeshHarness, dataDir: string, beforeStart?: (store: AgentStore) => Promise<void>) {
   const state = new AgentState("reviews", "v1");
   const store = new AgentStore(dataDir);
   await store.init();
+  await beforeStart?.(store);
   const log = pino({ enabled: false });
   let discovery: Discovery | null = null;
   const identity = new Identity({ state, store, log, requestCertificate: (csrPem) => discovery!.client.agent.certificate.mutate({ csrPem }) });
@@ -124,5 +126,32 @@ spec: { timeout: 2s }
     agent = null;
     expect((await mesh.cp.deps.prisma.instance.findUnique({ where: { id: instanceId } }))?.deregisteredAt).toBeInstanceOf(Date);
     expect(await readFile(path.join(dataDir, "session.json")).catch(() => null)).toBeNull();
+  });
+});
+
+describe("workload certificate renewal", () => {
+  const HOUR = 3_600_000;
+  const signedByMeshCa = (pem: string) => new X509Certificate(pem).verify(new X509Certificate(mesh.cp.deps.authority.caPem).publicKey);
+
+  it.each([
+    ["past half its lifetime", { notBefore: new Date(Date.now() - 20 * HOUR), notAfter: new Date(Date.now() + 4 * HOUR) }],
+    ["expired", { notBefore: new Date(Date.now() - 30 * HOUR), notAfter: new Date(Date.now() - HOUR) }],
+  ])("replaces a cached certificate %s with a fresh one from the mesh CA at once", async (_, validity) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "agent-renewal-"));
+    const old = await certificateFromForeignCa(`spiffe://${mesh.cp.trustDomain}/service/reviews`, validity);
+    const renewing = await startControlSide(mesh, dir, (store) => store.saveCredentials(old));
+    try {
+      await waitFor(() => renewing.state.credentials && signedByMeshCa(renewing.state.credentials.certificatePem), {
+        timeoutMs: 20_000,
+        what: "a certificate from the mesh CA",
+      });
+      expect(renewing.state.credentials!.notAfter.getTime()).toBeGreaterThan(Date.now() + 23 * HOUR);
+      expect(renewing.state.credentials!.keyPem).not.toBe(old.keyPem);
+      const onDisk = await new AgentStore(dir).loadCredentials();
+      expect(onDisk?.certificatePem).toBe(renewing.state.credentials!.certificatePem);
+    } finally {
+      await renewing.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,8 +3,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { x509 } from "../../src/identity/x509.ts";
-import { generateKeyPair } from "../../src/identity/key-pair.ts";
+import { certificateFromForeignCa } from "./certificates.ts";
 import { MeshHarness, sendThrough, type ServiceInstance } from "./harness.ts";
 
 let mesh: MeshHarness;
@@ -45,30 +44,6 @@ const meshServerTrust = async () => {
   return { credentials, tls: { ca: credentials.caPem, checkServerIdentity: () => undefined } };
 };
 
-async function foreignCertificate(spiffeId: string) {
-  const caKeys = await generateKeyPair();
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    name: "CN=Not the mesh CA",
-    keys: caKeys.keys as never,
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 3_600_000),
-    signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
-  });
-  const leafKeys = await generateKeyPair();
-  const leaf = await x509.X509CertificateGenerator.create({
-    subject: `CN=${spiffeId}`,
-    issuer: ca.subject,
-    publicKey: leafKeys.keys.publicKey as never,
-    signingKey: caKeys.keys.privateKey as never,
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 3_600_000),
-    signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: "url", value: spiffeId }])],
-  });
-  return { certificatePem: leaf.toString("pem"), keyPem: leafKeys.privateKeyPem };
-}
-
 describe("mTLS between agents (strict)", () => {
   it("carries mesh traffic over mTLS", async () => {
     expect((await sendThrough(caller, "ratings", "/")).status).toBe(200);
@@ -90,7 +65,7 @@ describe("mTLS between agents (strict)", () => {
 
   it("refuses a client certificate from a foreign CA, even one claiming a mesh identity", async () => {
     const { tls } = await meshServerTrust();
-    const forged = await foreignCertificate("spiffe://mesh.local/service/reviews");
+    const forged = await certificateFromForeignCa("spiffe://mesh.local/service/reviews");
     await expect(direct({ ...tls, key: forged.keyPem, cert: forged.certificatePem }, true)).rejects.toThrow();
   });
 });

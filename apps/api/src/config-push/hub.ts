@@ -1,5 +1,5 @@
 import type { AgentSnapshot } from "@mesh/shared";
-import type { PrismaClient } from "../db/client.ts";
+import { createPrisma, type PrismaClient } from "../db/client.ts";
 import { startChangeListener, type HubLog } from "./change-listener.ts";
 import { coalescedTask } from "./coalesced-task.ts";
 import { sweepExpiredInstances } from "./instance-expiry.ts";
@@ -41,17 +41,16 @@ interface Subscriber {
  */
 export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: ConfigHubOptions): Promise<ConfigHub> {
   const subscribers = new Set<Subscriber>();
+  // Its own connection: when hundreds of agents heartbeat at once, request traffic fills the shared pool, and a
+  // recomputation queued behind it would hold back every push.
+  const stateReader = createPrisma(databaseUrl, { maxConnections: 1 });
   let closed = false;
   const warn = (what: string) => (error: unknown) => log?.warn(`${what}: ${(error as Error).message}`);
 
   const refresh = coalescedTask(
     async () => {
-      if (process.env.HUBTRACE) console.error("HUBTRACE run", (performance.timeOrigin + performance.now()).toFixed(1));
       if (subscribers.size === 0) return;
-      const T = () => (performance.timeOrigin + performance.now()).toFixed(1);
-      const t0 = T();
-      const state = await loadMeshState(prisma);
-      const t1 = T();
+      const state = await loadMeshState(stateReader);
       const jsonByService = new Map<string, { snapshot: AgentSnapshot; json: string }>();
       for (const subscriber of subscribers) {
         let entry = jsonByService.get(subscriber.service);
@@ -64,12 +63,11 @@ export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: 
         subscriber.lastSentJson = entry.json;
         subscriber.mailbox.set(entry.snapshot);
       }
-      if (process.env.HUBTRACE) console.error("HUBTRACE", t0, t1, T(), state.revision, jsonByService.size);
     },
     { delayMs: COALESCE_MS, retryMs: RETRY_MS, onError: warn("config hub could not recompute snapshots") },
   );
 
-  const listener = await startChangeListener({ databaseUrl, onChange: () => { if (process.env.HUBTRACE) console.error("HUBTRACE notify", (performance.timeOrigin + performance.now()).toFixed(1)); refresh.request(); }, onConnected: refresh.request, log });
+  const listener = await startChangeListener({ databaseUrl, onChange: refresh.request, onConnected: refresh.request, log });
 
   let sweeping: Promise<unknown> | null = null;
   const sweepTimer = setInterval(() => {
@@ -114,6 +112,7 @@ export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: 
       for (const subscriber of subscribers) subscriber.mailbox.close();
       await listener.close();
       await refresh.stop();
+      await stateReader.$disconnect();
     },
   };
 }

@@ -3,23 +3,87 @@ import { notifyMeshChange } from "./mesh-changes.ts";
 import { ENDPOINT_HEALTH } from "./liveness.ts";
 import type { PrismaClient } from "../db/client.ts";
 
+/** Bounds one statement's size; a longer queue is written in several. */
+const MAX_BATCH = 500;
+
+interface PendingHeartbeat {
+  service: string;
+  input: HeartbeatInput;
+  resolve(found: boolean): void;
+  reject(error: unknown): void;
+}
+
+const writers = new WeakMap<PrismaClient, HeartbeatWriter>();
+
 /**
  * Records a heartbeat; false when the instance is gone (deregistered or forgotten). An instance that was not an
  * endpoint (first heartbeat, or back after expiring) becomes one, which every agent must hear about.
+ *
+ * Heartbeats that arrive while a write is in flight are written together by the next one (group commit): when a
+ * config change reaches hundreds of agents they all acknowledge it at once, and one statement per batch instead of
+ * one per agent keeps them from taking every pooled connection from the config hub.
  */
-export async function recordHeartbeat(prisma: PrismaClient, service: string, input: HeartbeatInput): Promise<boolean> {
-  const rows = await prisma.$queryRaw<{ previousHealth: string }[]>`
-    WITH previous AS (
-      SELECT id, health FROM "Instance"
-      WHERE id = ${input.instanceId} AND "serviceName" = ${service} AND "deregisteredAt" IS NULL
-      FOR UPDATE
+export function recordHeartbeat(prisma: PrismaClient, service: string, input: HeartbeatInput): Promise<boolean> {
+  let writer = writers.get(prisma);
+  if (!writer) writers.set(prisma, (writer = new HeartbeatWriter(prisma)));
+  return writer.record(service, input);
+}
+
+class HeartbeatWriter {
+  private queue: PendingHeartbeat[] = [];
+  private writing = false;
+
+  constructor(private readonly prisma: PrismaClient) {}
+
+  record(service: string, input: HeartbeatInput): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ service, input, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        const found = await writeHeartbeats(this.prisma, batch);
+        for (const pending of batch) pending.resolve(found.has(keyOf(pending)));
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+    this.writing = false;
+  }
+}
+
+const keyOf = (heartbeat: { service: string; input: { instanceId: string } }) => `${heartbeat.service}/${heartbeat.input.instanceId}`;
+
+/** Writes a batch in one statement; returns the keys of the instances that exist. The newest heartbeat of an instance wins. */
+async function writeHeartbeats(prisma: PrismaClient, batch: PendingHeartbeat[]): Promise<Set<string>> {
+  const newest = [...new Map(batch.map((pending) => [keyOf(pending), pending])).values()];
+  const rows = await prisma.$queryRaw<{ id: string; service: string; previousHealth: string }[]>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${newest.map((p) => p.input.instanceId)}::text[],
+        ${newest.map((p) => p.service)}::text[],
+        ${newest.map((p) => p.input.health)}::text[],
+        ${newest.map((p) => p.input.appliedRevision)}::int[]
+      ) AS input(id, service, health, applied)
+    ),
+    previous AS (
+      SELECT instance.id, instance."serviceName" AS service, instance.health
+      FROM "Instance" AS instance JOIN input ON input.id = instance.id AND input.service = instance."serviceName"
+      WHERE instance."deregisteredAt" IS NULL
+      ORDER BY instance.id
+      FOR UPDATE OF instance
     )
     UPDATE "Instance" AS instance
-    SET health = ${input.health}, "appliedRevision" = ${input.appliedRevision}, "lastHeartbeatAt" = now() AT TIME ZONE 'UTC'
-    FROM previous WHERE instance.id = previous.id
-    RETURNING previous.health AS "previousHealth"`;
-  const row = rows[0];
-  if (!row) return false;
-  if (!(ENDPOINT_HEALTH as readonly string[]).includes(row.previousHealth)) await notifyMeshChange(prisma, { type: "instances", service });
-  return true;
+    SET health = input.health, "appliedRevision" = input.applied, "lastHeartbeatAt" = now() AT TIME ZONE 'UTC'
+    FROM previous JOIN input ON input.id = previous.id AND input.service = previous.service
+    WHERE instance.id = previous.id
+    RETURNING instance.id, previous.service, previous.health AS "previousHealth"`;
+  const becameEndpoints = new Set(rows.filter((row) => !(ENDPOINT_HEALTH as readonly string[]).includes(row.previousHealth)).map((row) => row.service));
+  for (const service of becameEndpoints) await notifyMeshChange(prisma, { type: "instances", service });
+  return new Set(rows.map((row) => `${row.service}/${row.id}`));
 }

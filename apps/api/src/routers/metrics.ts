@@ -24,9 +24,7 @@ const redInputSchema = z
   .refine((i) => i.version === undefined || i.service !== undefined, { error: "version needs service", path: ["version"] })
   .and(timeWindowSchema)
   .transform((i) => {
-    const windowMs = i.to - i.from;
-    const intervalMs = ROLLUP_INTERVAL_MS;
-    const stepMs = i.step ? i.step * 1000 : Math.max(intervalMs, Math.ceil(windowMs / TARGET_POINTS / intervalMs) * intervalMs);
+    const stepMs = i.step ? i.step * 1000 : Math.max(ROLLUP_INTERVAL_MS, Math.ceil((i.to - i.from) / TARGET_POINTS / ROLLUP_INTERVAL_MS) * ROLLUP_INTERVAL_MS);
     const target: RedTarget = i.edge ? { edge: i.edge } : { service: i.service!, ...(i.version ? { version: i.version } : {}) };
     return { target, from: i.from, to: i.to, stepMs };
   })

@@ -70,7 +70,11 @@ export async function serviceGraph(prisma: PrismaClient, from: number, to: numbe
   ]);
 
   const versions = new Map<string, Set<string>>();
-  const versionsOf = (service: string) => versions.get(service) ?? versions.set(service, new Set()).get(service)!;
+  const versionsOf = (service: string): Set<string> => {
+    let set = versions.get(service);
+    if (!set) versions.set(service, (set = new Set()));
+    return set;
+  };
   for (const service of services) for (const instance of service.instances) versionsOf(service.name).add(instance.version);
 
   const inbound = new Map<string, RollupTotals>();

@@ -21,6 +21,9 @@ export interface TraceSummary {
   error: boolean;
 }
 
+/** Duration and error filters need each trace's totals; they look at this many of the newest matching traces. */
+const MAX_CANDIDATE_TRACES = 10_000;
+
 /**
  * Traces with a span in [from, to) matching the filter, newest first. The root is the span without a
  * parent in the trace (or the earliest one when the root has not arrived); the duration covers every span.
@@ -30,11 +33,14 @@ export async function listTraces(prisma: PrismaClient, filter: TraceFilter): Pro
     { traceId: string; rootService: string; rootOperation: string; startMs: number; durationMs: number; spanCount: number; error: boolean }[]
   >(
     `WITH matching AS (
-       SELECT DISTINCT "traceId" FROM "Span"
+       SELECT "traceId" FROM "Span"
         WHERE "startTime" >= to_timestamp($1 / 1000.0) AT TIME ZONE 'UTC'
           AND "startTime" < to_timestamp($2 / 1000.0) AT TIME ZONE 'UTC'
           AND ($3::text IS NULL OR "service" = $3::text)
           AND ($4::text IS NULL OR "name" = $4::text)
+        GROUP BY "traceId"
+        ORDER BY min("startTime") DESC
+        LIMIT $8::int
      ), traces AS (
        SELECT s."traceId",
               min(s."startTime") AS "start",
@@ -67,6 +73,7 @@ export async function listTraces(prisma: PrismaClient, filter: TraceFilter): Pro
     filter.minDurationMs ?? null,
     filter.errorsOnly ?? false,
     filter.limit,
+    filter.minDurationMs !== undefined || filter.errorsOnly ? MAX_CANDIDATE_TRACES : filter.limit,
   );
   return rows.map(({ startMs, ...summary }) => ({ ...summary, startTime: startMs }));
 }

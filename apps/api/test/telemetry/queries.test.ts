@@ -78,6 +78,8 @@ describe("telemetry.report and the metrics and logs it feeds", () => {
       /rollups\[0\]: an agent of a may not report inbound requests with destination b/,
     );
     await expect(mesh.admin.telemetry.report.mutate({ rollups: [], accessLogs: [] })).rejects.toThrow(/agents only/);
+    await expect(mesh.admin.metrics.red.query({ from: now - 1000, to: now })).rejects.toThrow(/give either service \(with an optional version\) or edge/);
+    await expect(mesh.admin.metrics.red.query({ service: "b", from: now, to: now - 1000 })).rejects.toThrow(/from must be before to/);
     const after = await mesh.admin.metrics.red.query({ service: "b", from: now - 120_000, to: now });
     expect(after.totals.requests).toBe(before.totals.requests);
   });
@@ -146,5 +148,19 @@ describe("trace search", () => {
     expect(pruned).toMatchObject({ spans: 1, accessLogs: 1 });
     expect(await prisma.span.count({ where: { traceId: old } })).toBe(0);
     expect(await prisma.span.count({ where: { traceId: fresh } })).toBe(1);
+  });
+
+  it("honours MeshConfig spec.telemetry.retention", async () => {
+    const { prisma } = mesh.controlPlane.deps;
+    await mesh.admin.resources.applyDocuments.mutate({
+      yaml: "apiVersion: mesh/v1\nkind: MeshConfig\nmetadata: { name: default }\nspec: { telemetry: { retention: 1h } }\n",
+    });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await prisma.metricRollup.create({
+      data: { bucketStart: twoHoursAgo, direction: "inbound", source: "a", destination: "old", destinationVersion: "v1", requests: 1, errors: 0, statusCounts: { "200": 1 }, latencyBuckets: [], latencySumMs: 1 },
+    });
+    expect((await pruneTelemetry(prisma)).rollups).toBe(1);
+    expect(await prisma.metricRollup.count({ where: { destination: "old" } })).toBe(0);
+    expect(await prisma.metricRollup.count({ where: { destination: "b" } })).toBeGreaterThan(0);
   });
 });

@@ -28,12 +28,14 @@ export async function signedInPage(browser: Browser, webUrl: string, token: stri
   return page;
 }
 
-/** The whole page, taken with a viewport as tall as the page so fixed and 100vh parts sit where people see them. */
+/**
+ * The whole page from the top. The sidebar is fixed to the viewport, which a full-page capture would leave
+ * stranded mid-page, so for the picture it scrolls with the page instead.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
-  const viewport = page.viewportSize() ?? { width: 1440, height: 900 };
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
-  await page.setViewportSize(viewport);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const style = await page.addStyleTag({ content: ".sidebar { position: absolute !important; bottom: auto !important; min-height: 100vh; }" });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  await style.evaluate((element) => (element as HTMLStyleElement).remove());
 }

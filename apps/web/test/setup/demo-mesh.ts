@@ -1,4 +1,7 @@
-/** The mesh the browser tests look at: a small bookinfo-like app with a canary and one failing edge. */
+/**
+ * The mesh the browser tests look at: a small bookinfo-like app with a canary and one failing edge, reported
+ * as its agents would (seeded), plus storefront → checkout v1/v2 run by real agents (real-agents.ts).
+ */
 
 export const DEMO_INSTANCES = [
   { service: "frontend", version: "v1" },
@@ -6,8 +9,6 @@ export const DEMO_INSTANCES = [
   { service: "reviews", version: "v2" },
   { service: "ratings", version: "v1" },
   { service: "details", version: "v1" },
-  { service: "checkout", version: "v1" },
-  { service: "checkout", version: "v2" },
 ] as const;
 
 export interface DemoEdge {
@@ -25,7 +26,6 @@ export const DEMO_EDGES: DemoEdge[] = [
   { source: "frontend", destination: "reviews", versions: { v1: 0.9, v2: 0.1 }, rps: 12, errorRate: 0, medianMs: 24, mtls: true },
   { source: "frontend", destination: "details", versions: { v1: 1 }, rps: 12, errorRate: 0, medianMs: 6, mtls: true },
   { source: "reviews", destination: "ratings", versions: { v1: 1 }, rps: 11, errorRate: 0.05, medianMs: 9, mtls: true },
-  { source: "frontend", destination: "checkout", versions: { v1: 0.8, v2: 0.2 }, rps: 3, errorRate: 0, medianMs: 40, mtls: true },
 ];
 
 export const DEMO_RESOURCES = `apiVersion: mesh/v1

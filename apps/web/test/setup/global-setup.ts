@@ -7,6 +7,7 @@ import { createTestDatabase } from "@mesh/testkit";
 import { meshClient } from "./mesh-client.ts";
 import { buildIfStale, startNext } from "./next-app.ts";
 import { keepAlive, seedDemoMesh } from "./seed-mesh.ts";
+import { startRealTraffic, type RealTraffic } from "./real-agents.ts";
 import type { WebTestEnv } from "./web-test-env.ts";
 
 /** One real control plane (fresh database) and one real `next start` for every browser test file. */
@@ -15,7 +16,9 @@ export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "mesh-web-"));
   const controlPlane = await startControlPlane({ port: 0, host: "127.0.0.1", databaseUrl: database.url, dataDir, log: false });
   let stopHeartbeats = async () => {};
+  let realTraffic: RealTraffic | undefined;
   const stopAll = async () => {
+    await realTraffic?.stop();
     await stopHeartbeats();
     await next?.process.stop();
     await controlPlane.close();
@@ -28,6 +31,7 @@ export default async function setup(project: TestProject) {
     next = await startNext(controlPlane.url);
     const seeded = await seedDemoMesh(controlPlane.url, controlPlane.adminToken, controlPlane.joinToken);
     stopHeartbeats = keepAlive(controlPlane.url, controlPlane.adminToken, seeded.agents);
+    realTraffic = await startRealTraffic(controlPlane.url, controlPlane.joinToken);
     const admin = meshClient(controlPlane.url, controlPlane.adminToken);
     const viewer = await admin.tokens.create.mutate({ role: "viewer", name: "vera-viewer" });
     const editor = await admin.tokens.create.mutate({ role: "editor", name: "eddie-editor" });

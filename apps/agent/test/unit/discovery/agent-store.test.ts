@@ -64,3 +64,11 @@ describe("agent state on disk", () => {
     expect(await store.loadSession()).toBeNull();
   });
 });
+
+describe("agent state on disk under rapid change", () => {
+  it("keeps the newest snapshot when writes overlap", async () => {
+    const store = await freshStore();
+    await Promise.all(Array.from({ length: 20 }, (_, revision) => store.saveSnapshot({ ...snapshot, revision })));
+    expect((await store.loadSnapshot())?.revision).toBe(19);
+  });
+});

@@ -32,8 +32,14 @@ export const historyCommand: Command = {
     print(
       formatTable(
         ["revision", "age", "actor", "operation", "changes"],
-        revisions.map((r) => [r.id, ago(r.createdAt), r.actor, r.restoredFrom ? `${r.operation} to ${r.restoredFrom}` : r.operation, r.changes.map((c) => `${c.kind}/${c.name}`).join(", ")]),
+        revisions.map((r) => [r.id, ago(r.createdAt), r.actor, r.restoredFrom ? `${r.operation} to ${r.restoredFrom}` : r.operation, summarizeChanges(r.changes)]),
       ),
     );
   },
 };
+
+/** "MeshConfig/default, TrafficPolicy/reviews and 6 more": a revision's resources on one line. */
+function summarizeChanges(changes: { kind: string; name: string }[]): string {
+  const names = changes.map((c) => `${c.kind}/${c.name}`);
+  return names.length <= 3 ? names.join(", ") : `${names.slice(0, 2).join(", ")} and ${names.length - 2} more`;
+}

@@ -26,17 +26,7 @@ interface StartOptions {
 }
 
 function readOptions(): StartOptions {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      "data-dir": { type: "string" },
-      "no-demo": { type: "boolean", default: false },
-      "control-plane-only": { type: "boolean", default: false },
-      rate: { type: "string" },
-      verbose: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const { values } = parseStartArgs();
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
@@ -51,6 +41,24 @@ function readOptions(): StartOptions {
     webPort: numberSetting("MESH_WEB_PORT", process.env.MESH_WEB_PORT, 3000),
     verbose: values.verbose,
   };
+}
+
+function parseStartArgs() {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        "data-dir": { type: "string" },
+        "no-demo": { type: "boolean", default: false },
+        "control-plane-only": { type: "boolean", default: false },
+        rate: { type: "string" },
+        verbose: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${USAGE}`);
+  }
 }
 
 function numberSetting(name: string, text: string | undefined, fallback: number): number {
@@ -72,11 +80,13 @@ let shuttingDown: Promise<never> | undefined;
 
 function shutdown(exitCode: number): Promise<never> {
   shuttingDown ??= (async () => {
-    console.log("stopping…");
-    for (const { name, stop } of stoppers.reverse()) {
-      await stop().catch((error: Error) => console.error(`  ${name} did not stop cleanly: ${error.message}`));
+    if (stoppers.length > 0) {
+      console.log("stopping…");
+      for (const { name, stop } of stoppers.reverse()) {
+        await stop().catch((error: Error) => console.error(`  ${name} did not stop cleanly: ${error.message}`));
+      }
+      console.log("stopped");
     }
-    console.log("stopped");
     process.exit(exitCode);
   })();
   return shuttingDown;
@@ -167,9 +177,9 @@ async function assertPortFree(port: number, component: string, variable: string)
   if (!free) throw new Error(`port ${port} for ${component} is already in use (another pnpm start?); choose another with ${variable}=PORT`);
 }
 
-function track(process: ManagedProcess): ManagedProcess {
-  stoppers.push({ name: process.name, stop: () => process.stop() });
-  return process;
+function track(child: ManagedProcess): ManagedProcess {
+  stoppers.push({ name: child.name, stop: () => child.stop() });
+  return child;
 }
 
 onShutdownSignal(() => void shutdown(0));

@@ -42,17 +42,20 @@ export async function startBookinfo(options: BookinfoOptions): Promise<Bookinfo>
   const stop = () => Promise.all(processes.map((p) => p.stop())).then(() => undefined);
 
   try {
-    const meshed = await withPorts(BOOKINFO_INSTANCES);
-    const [loadgen] = await withPorts([{ ...LOADGEN_INSTANCE, env: { RATE: String(options.rate ?? 5) } }]);
+    // One call for every port, so no two parts are handed the same one.
+    const [loadgen, ...meshed] = (await withPorts([{ ...LOADGEN_INSTANCE, env: { RATE: String(options.rate ?? 5) } }, ...BOOKINFO_INSTANCES])) as [
+      RunningInstance,
+      ...RunningInstance[],
+    ];
     for (const instance of meshed) {
       processes.push(startApp(instance, logDir), startAgent(instance, options, logDir));
     }
-    processes.push(startAgent(loadgen!, options, logDir));
-    await Promise.all([...meshed, loadgen!].map((instance) => waitUntilReady(instance, processes, readyTimeoutMs)));
+    processes.push(startAgent(loadgen, options, logDir));
+    await Promise.all([...meshed, loadgen].map((instance) => waitUntilReady(instance, processes, readyTimeoutMs)));
     // Traffic starts only once every agent on its path holds config and a certificate.
-    processes.push(startApp(loadgen!, logDir));
-    await waitForHttp(`http://127.0.0.1:${loadgen!.appPort}/healthz`, processFor(processes, loadgen!, "app"), readyTimeoutMs);
-    return { instances: [...meshed, loadgen!], processes, logDir, stop };
+    processes.push(startApp(loadgen, logDir));
+    await waitForHttp(`http://127.0.0.1:${loadgen.appPort}/healthz`, processFor(processes, loadgen, "app"), readyTimeoutMs);
+    return { instances: [...meshed, loadgen], processes, logDir, stop };
   } catch (error) {
     await stop();
     throw error;

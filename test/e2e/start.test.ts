@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BOOKINFO_EDGES, BOOKINFO_INSTANCES, BOOKINFO_SERVICES } from "../../examples/bookinfo/topology.ts";
 import { createTestDatabase, type TestDatabase } from "../../packages/testkit/src/database.ts";
 import { freePorts } from "../../packages/testkit/src/ports.ts";
@@ -31,6 +31,21 @@ function pnpmStart(args: string[], env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
+/** The admin token `pnpm start` prints once everything is up; fails at once, with its output, if it exits first. */
+function adminTokenOf(run: ReturnType<typeof pnpmStart>, what: string): Promise<string> {
+  return waitFor(
+    () => {
+      if (run.child.exitCode !== null || run.child.signalCode !== null) throw new StartExited(run.output());
+      return /Admin token: +(mesh_op_\S+)/.exec(run.output())?.[1];
+    },
+    { timeoutMs: 240_000, intervalMs: 250, what },
+  ).catch((error: Error) => {
+    throw error instanceof StartExited ? new Error(`pnpm start exited early:\n${error.message}`) : new Error(`${error.message}\n--- output ---\n${run.output()}`);
+  });
+}
+
+class StartExited extends Error {}
+
 /** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */
 function pressCtrlC(child: ChildProcess): void {
   process.kill(-child.pid!, "SIGINT");
@@ -49,11 +64,17 @@ beforeAll(async () => {
   [apiPort, webPort] = (await freePorts(2)) as [number, number];
 });
 
-afterAll(async () => {
+/** After a failed test, whatever it left running goes, so the next one finds its ports free. */
+afterEach(async () => {
   if (start && start.child.exitCode === null && start.child.signalCode === null) {
-    process.kill(-start.child.pid!, "SIGKILL");
-    await start.exited;
+    const leftovers = descendantsOf(start.child.pid!);
+    process.kill(-start.child.pid!, "SIGINT");
+    await Promise.race([start.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    for (const pid of [start.child.pid!, ...leftovers]) if (isAlive(pid)) process.kill(pid, "SIGKILL");
   }
+});
+
+afterAll(async () => {
   await database?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
@@ -64,15 +85,7 @@ describe("pnpm start", () => {
     const startedAt = Date.now();
     start = pnpmStart(["--data-dir", dataDir], env);
 
-    const adminToken = await waitFor(
-      () => {
-        if (start!.child.exitCode !== null) throw new Error(`pnpm start exited early:\n${start!.output()}`);
-        return /Admin token: +(mesh_op_\S+)/.exec(start!.output())?.[1];
-      },
-      { timeoutMs: 240_000, intervalMs: 250, what: "pnpm start to print the admin token" },
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- output ---\n${start!.output()}`);
-    });
+    const adminToken = await adminTokenOf(start, "pnpm start to print the admin token");
     const readyMs = Date.now() - startedAt;
     const output = start.output();
     expect(output).toMatch(/✓ control plane +http:\/\/127\.0\.0\.1:\d+/);
@@ -135,7 +148,7 @@ describe("pnpm start", () => {
     const env = { DATABASE_URL: database.url, MESH_API_PORT: String(apiPort), MESH_WEB_PORT: String(webPort) };
     const firstToken = /Admin token: +(mesh_op_\S+)/.exec(start!.output())![1]!;
     start = pnpmStart(["--data-dir", dataDir, "--control-plane-only"], env);
-    const adminToken = await waitFor(() => /Admin token: +(mesh_op_\S+)/.exec(start!.output())?.[1], { timeoutMs: 120_000, what: "the second start" });
+    const adminToken = await adminTokenOf(start, "the second start");
     expect(adminToken).toBe(firstToken);
     expect(start.output()).not.toContain("Dashboard:");
     const revisions = await apiQuery<unknown[]>(`http://127.0.0.1:${apiPort}`, adminToken, "revisions.list");
@@ -152,7 +165,7 @@ describe("pnpm start", () => {
       const tokens: string[] = [];
       for (const round of [1, 2]) {
         start = pnpmStart(["--data-dir", embeddedDir, "--control-plane-only"], env);
-        const token = await waitFor(() => /Admin token: +(mesh_op_\S+)/.exec(start!.output())?.[1], { timeoutMs: 120_000, what: `start ${round} with embedded PostgreSQL` });
+        const token = await adminTokenOf(start, `start ${round} with embedded PostgreSQL`);
         expect(start.output()).toContain("(embedded PostgreSQL in the data dir)");
         expect(await (await fetch(`http://127.0.0.1:${apiPort}/ready`)).text()).toBe("ready\n");
         tokens.push(token);

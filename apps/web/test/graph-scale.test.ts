@@ -91,4 +91,4 @@ it(`lays out a ${SERVICES}-service graph and answers a click within ${INTERACTIV
   await screenshot(page, "graph-300-services");
   expect(best.readyAtMs).toBeLessThan(INTERACTIVE_BUDGET_MS);
   await page.context().close();
-});
+}, 300_000);

@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage, RequestOptions } from "node:http";
 import type { Readable } from "node:stream";
+import { IDEMPOTENT_METHODS } from "@mesh/shared";
 import type { AttemptFailure } from "../resilience/retry.ts";
 
 /** An attempt that ended before a response: how, and the underlying error for the message. */
@@ -18,48 +19,73 @@ const CONNECT_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "E
 export function classifyFailure(error: NodeJS.ErrnoException, connected: boolean): AttemptFailure {
   const code = error.code ?? "";
   if (CONNECT_CODES.has(code) || code === "ERR_MESH_PEER_IDENTITY" || code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL")) return "connect-failure";
-  if (code.includes("CERT") || code.includes("SIGNATURE") || code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") return "connect-failure";
+  if (code.includes("CERT") || code.includes("SIGNATURE")) return "connect-failure";
   return connected ? "reset" : "connect-failure";
 }
 
 export type RequestFunction = (options: RequestOptions) => ClientRequest;
 
 /**
- * One request to one upstream. Resolves with the response head (the body is left to stream);
- * rejects with an AttemptError on connect failure, reset or `timeoutMs` (0 = none) without a
- * response. `body` is a buffered (replayable) body, a stream to pipe, or null for none.
+ * One request to one upstream. `response` resolves with the response head (the body is left to
+ * stream) or rejects with an AttemptError on connect failure, reset or `timeoutMs` (0 = none).
+ * `body` is a buffered (replayable) body, a stream to pipe, or null for none.
+ *
+ * A pooled keep-alive connection can be closed by the server just as it is reused; that request
+ * never reached the server, so an idempotent one with a replayable body is sent once more on a
+ * fresh connection instead of failing (what Go's http.Transport does too).
  */
-export function sendAttempt(
-  send: RequestFunction,
-  options: RequestOptions,
-  body: Buffer | Readable | null,
-  timeoutMs: number,
-): { request: ClientRequest; response: Promise<IncomingMessage> } {
-  const request = send(options);
-  const response = new Promise<IncomingMessage>((resolve, reject) => {
-    let connected = false;
-    let timer: NodeJS.Timeout | undefined;
-    if (timeoutMs > 0) {
-      timer = setTimeout(() => {
-        reject(new AttemptError("per-try-timeout", `no response within ${timeoutMs} ms`));
-        request.destroy();
-      }, timeoutMs);
-    }
-    request.once("socket", (socket) => {
-      if (request.reusedSocket) connected = true;
-      else socket.once((socket as { encrypted?: boolean }).encrypted ? "secureConnect" : "connect", () => (connected = true));
+export class Attempt {
+  readonly response: Promise<IncomingMessage>;
+  private request!: ClientRequest;
+  private aborted = false;
+
+  constructor(send: RequestFunction, options: RequestOptions, body: Buffer | Readable | null, timeoutMs: number) {
+    this.response = new Promise<IncomingMessage>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          reject(new AttemptError("per-try-timeout", `no response within ${timeoutMs} ms`));
+          this.abort();
+        }, timeoutMs);
+      }
+      const replayable = !isStream(body) && IDEMPOTENT_METHODS.has(options.method ?? "GET");
+      const start = (isReplay: boolean): void => {
+        const request = send(options);
+        this.request = request;
+        let connected = false;
+        request.once("socket", (socket) => {
+          if (request.reusedSocket) connected = true;
+          else socket.once((socket as { encrypted?: boolean }).encrypted ? "secureConnect" : "connect", () => (connected = true));
+        });
+        request.once("response", (incoming) => {
+          clearTimeout(timer);
+          resolve(incoming);
+        });
+        request.once("error", (error: NodeJS.ErrnoException) => {
+          if (!isReplay && replayable && !this.aborted && request.reusedSocket && isStaleConnection(error)) return start(true);
+          clearTimeout(timer);
+          reject(new AttemptError(classifyFailure(error, connected), error.message));
+        });
+        if (body === null) request.end();
+        else if (Buffer.isBuffer(body)) request.end(body);
+        else body.pipe(request);
+      };
+      start(false);
     });
-    request.once("response", (incoming) => {
-      clearTimeout(timer);
-      resolve(incoming);
-    });
-    request.once("error", (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(new AttemptError(classifyFailure(error, connected), error.message));
-    });
-  });
-  if (body === null) request.end();
-  else if (Buffer.isBuffer(body)) request.end(body);
-  else body.pipe(request);
-  return { request, response };
+  }
+
+  /** Gives up on the request (caller gone, deadline passed); a pending response rejects. */
+  abort(): void {
+    this.aborted = true;
+    this.request.destroy();
+  }
+}
+
+function isStream(body: Buffer | Readable | null): body is Readable {
+  return body !== null && !Buffer.isBuffer(body);
+}
+
+/** The server closed the kept-alive connection under us (RST, or EOF before any response byte). */
+function isStaleConnection(error: NodeJS.ErrnoException): boolean {
+  return error.code === "ECONNRESET" || error.code === "EPIPE";
 }

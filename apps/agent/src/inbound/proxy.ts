@@ -2,7 +2,7 @@ import { Agent, request as httpRequest, type IncomingMessage, type ServerRespons
 import type { TLSSocket } from "node:tls";
 import { authorize, spiffeId } from "@mesh/shared";
 import { appendForwarded, forwardableRawHeaders, hasBody, readRequestHead } from "../endpoint/hop-by-hop.ts";
-import { AttemptError, sendAttempt } from "../endpoint/send-attempt.ts";
+import { Attempt, AttemptError } from "../endpoint/send-attempt.ts";
 import { sendMeshError, type MeshErrorCause } from "../errors.ts";
 import type { AgentState, RequestRecord } from "../state.ts";
 import { childContext, formatTraceparent } from "../telemetry/trace-context.ts";
@@ -85,17 +85,17 @@ export class InboundProxy {
     const body = hasBody(head) ? req : null;
     if (body && head.contentLength === undefined) headers.push("Transfer-Encoding", "chunked");
 
-    const { request, response } = sendAttempt(
+    const attempt = new Attempt(
       httpRequest,
       { host: "127.0.0.1", port: this.appPort, method, path, headers, agent: this.appAgent },
       body,
       0,
     );
-    const abortOnCallerGone = (): void => void (res.writableFinished || request.destroy());
+    const abortOnCallerGone = (): void => void (res.writableFinished || attempt.abort());
     res.once("close", abortOnCallerGone);
     let upstream: IncomingMessage;
     try {
-      upstream = await response;
+      upstream = await attempt.response;
     } catch (error) {
       const cause: MeshErrorCause = (error as AttemptError).failure === "connect-failure" ? "upstream-connect" : "upstream-reset";
       return this.fail(res, record, cause, `${this.state.service} app on port ${this.appPort}: ${(error as Error).message}`);

@@ -5,7 +5,7 @@ import type { AgentSnapshot } from "@mesh/shared";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
 import type { PeerConnections } from "../endpoint/peer-connections.ts";
 import { appendForwarded, forwardableRawHeaders, hasBody, readRequestHead } from "../endpoint/hop-by-hop.ts";
-import { AttemptError, sendAttempt, type RequestFunction } from "../endpoint/send-attempt.ts";
+import { Attempt, AttemptError, type RequestFunction } from "../endpoint/send-attempt.ts";
 import { sendMeshError, type MeshErrorCause } from "../errors.ts";
 import { faultAbortStatus, faultDelayApplies } from "../resilience/faults.ts";
 import { recordOutcome } from "../resilience/outlier.ts";
@@ -145,17 +145,17 @@ export class OutboundProxy {
       if (res.destroyed) return;
 
       endpoint.inFlight++;
-      const { request, response } = sendAttempt(
+      const call = new Attempt(
         sendHttps,
         { host: endpoint.endpoint.address, port: endpoint.endpoint.port, method: record.method, path: record.path, headers, agent },
         body,
         attemptTimeoutMs(deadline, settings.perTryTimeoutMs, now),
       );
-      const abortOnClientGone = (): void => void (res.writableFinished || request.destroy());
+      const abortOnClientGone = (): void => void (res.writableFinished || call.abort());
       res.once("close", abortOnClientGone);
       let upstream: IncomingMessage;
       try {
-        upstream = await response;
+        upstream = await call.response;
       } catch (error) {
         res.removeListener("close", abortOnClientGone);
         endpoint.inFlight--;

@@ -68,6 +68,6 @@ function randomHex(bytes: number): string {
   }
   const hex = pool.toString("hex", poolOffset, poolOffset + bytes);
   poolOffset += bytes;
-  // An all-zero id is invalid in W3C; the chance is negligible but the fix is free.
-  return /^0+$/.test(hex) ? randomHex(bytes) : hex;
+  // An all-zero id is invalid in W3C; the chance is negligible but the check is cheap.
+  return hex === INVALID_TRACE_ID || hex === INVALID_SPAN_ID ? randomHex(bytes) : hex;
 }

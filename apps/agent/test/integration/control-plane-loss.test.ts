@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@mesh/testkit";
-import { countBy, MeshHarness, sendMany, sendThrough, waitForRevision, type ProxyResponse, type ServiceInstance } from "./harness.ts";
+import { countBy, MeshHarness, outcome, sendMany, sendThrough, waitForRevision, type ProxyResponse, type ServiceInstance } from "./harness.ts";
 
 let mesh: MeshHarness;
 let caller: ServiceInstance;
@@ -20,7 +20,11 @@ function steadyTraffic() {
   let running = true;
   const done = (async () => {
     while (running) {
-      responses.push(await sendThrough(caller, "reviews", "/steady").catch(() => ({ status: 0 }) as ProxyResponse));
+      responses.push(
+        await sendThrough(caller, "reviews", "/steady").catch(
+          (error: Error): ProxyResponse => ({ status: 0, headers: {}, body: error.message, json: () => ({}) as never, durationMs: 0 }),
+        ),
+      );
     }
   })();
   return {
@@ -45,8 +49,8 @@ describe("control plane loss", () => {
     const atOutage = traffic.responses.length;
     await waitFor(() => traffic.responses.length >= atOutage + 50, { timeoutMs: 20_000, what: "traffic during the outage" });
     const responses = await traffic.stop();
-    console.info(`control-plane loss: ${responses.length} requests across the outage, statuses ${JSON.stringify(countBy(responses, (r) => String(r.status)))}`);
-    expect(countBy(responses, (r) => String(r.status))).toEqual({ "200": responses.length });
+    console.info(`control-plane loss measured: ${responses.length} requests across the outage, outcomes ${JSON.stringify(countBy(responses, outcome))}`);
+    expect(countBy(responses, outcome)).toEqual({ "200": responses.length });
     expect((await caller.adminGet("/ready")).status).toBe(200);
   });
 
@@ -62,7 +66,7 @@ describe("control plane loss", () => {
     expect(config.snapshot?.destinations.reviews?.endpoints).toHaveLength(1);
 
     const responses = await sendMany(caller, "reviews", 50, { concurrency: 4 });
-    expect(countBy(responses, (r) => String(r.status))).toEqual({ "200": 50 });
+    expect(countBy(responses, outcome)).toEqual({ "200": 50 });
   });
 
   it("reconnects when the control plane returns and takes new config again", async () => {

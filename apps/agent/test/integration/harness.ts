@@ -235,6 +235,16 @@ export async function sendMany(caller: ServiceInstance, destination: string, cou
   return responses;
 }
 
+/** "200", or for anything else the status with the agent's own explanation, so a failed assertion says why. */
+export function outcome(response: ProxyResponse): string {
+  return response.status === 200 ? "200" : `${response.status} ${response.headers["x-mesh-error"] ?? ""} ${response.body.trim().slice(0, 200)}`;
+}
+
+/** "200 v2" for an answer from a v2 instance of the echo app, else the outcome. */
+export function servedVersion(response: ProxyResponse): string {
+  return response.status === 200 ? `200 ${response.json<{ version: string }>().version}` : outcome(response);
+}
+
 export function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;

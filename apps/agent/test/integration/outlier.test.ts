@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@mesh/testkit";
-import { countBy, echoApp, MeshHarness, sendMany, waitForRevision, type AppHandler, type ServiceInstance } from "./harness.ts";
+import { countBy, echoApp, MeshHarness, outcome, sendMany, waitForRevision, type AppHandler, type ProxyResponse, type ServiceInstance } from "./harness.ts";
 
 let mesh: MeshHarness;
 let caller: ServiceInstance;
@@ -33,7 +33,8 @@ spec:
 
 afterAll(() => mesh?.close());
 
-const servedBy = (body: string) => String((JSON.parse(body) as { instance: number }).instance);
+/** "200 <app port>" / "500 <app port>" for answers from an app, the agent's own error otherwise. */
+const servedBy = (r: ProxyResponse) => (r.headers["x-mesh-error"] ? outcome(r) : `${r.status} ${r.json<{ instance: number }>().instance}`);
 
 describe("outlier detection", () => {
   it("ejects an instance that always answers 500 so the others carry the traffic, and takes it back once healthy", async () => {
@@ -43,18 +44,18 @@ describe("outlier detection", () => {
     expect(failures).toBeLessThan(20);
 
     const afterEjection = await sendMany(caller, "reviews", 100, { concurrency: 4 });
-    expect(countBy(afterEjection, (r) => `${r.status} ${servedBy(r.body)}`)).toEqual({ [`200 ${healthy.ports.app}`]: 100 });
+    expect(countBy(afterEjection, servedBy)).toEqual({ [`200 ${healthy.ports.app}`]: 100 });
 
     broken.setApp(echoApp);
     const recovered = await waitFor(
       async () => {
         const responses = await sendMany(caller, "reviews", 20, { concurrency: 2 });
-        return responses.some((r) => r.status === 200 && servedBy(r.body) === String(broken.ports.app));
+        return responses.some((r) => servedBy(r) === `200 ${broken.ports.app}`);
       },
       { timeoutMs: 20_000, intervalMs: 200, what: "the ejected instance to receive traffic again" },
     );
     expect(recovered).toBe(true);
-    const balanced = countBy(await sendMany(caller, "reviews", 100, { concurrency: 4 }), (r) => `${r.status} ${servedBy(r.body)}`);
+    const balanced = countBy(await sendMany(caller, "reviews", 100, { concurrency: 4 }), servedBy);
     expect(balanced[`200 ${broken.ports.app}`]).toBeGreaterThan(20);
     expect(balanced[`200 ${healthy.ports.app}`]).toBeGreaterThan(20);
   });

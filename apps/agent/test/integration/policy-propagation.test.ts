@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@mesh/testkit";
-import { countBy, MeshHarness, sendMany, type ServiceInstance } from "./harness.ts";
+import { countBy, MeshHarness, sendMany, servedVersion, type ServiceInstance } from "./harness.ts";
 
 let mesh: MeshHarness;
 let caller: ServiceInstance;
@@ -33,7 +33,7 @@ describe("policy propagation", () => {
       await waitFor(async () => ((await caller.config()).revision ?? -1) >= revision, { timeoutMs: 5000, intervalMs: 5, what: `revision ${revision}` });
       timings.push(performance.now() - started);
 
-      const versions = countBy(await sendMany(caller, "reviews", 20, { concurrency: 4 }), (r) => `${r.status} ${r.json<{ version: string }>().version}`);
+      const versions = countBy(await sendMany(caller, "reviews", 20, { concurrency: 4 }), servedVersion);
       expect(versions).toEqual({ [`200 ${version}`]: 20 });
     }
     const sorted = [...timings].sort((a, b) => a - b);

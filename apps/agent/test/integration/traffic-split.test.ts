@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promtoolProblems } from "../../../api/test/telemetry/promtool.ts";
-import { countBy, MeshHarness, sendMany, type ServiceInstance } from "./harness.ts";
+import { countBy, MeshHarness, outcome, sendMany, servedVersion, type ServiceInstance } from "./harness.ts";
 
 
 let mesh: MeshHarness;
@@ -29,7 +29,7 @@ afterAll(() => mesh?.close());
 describe("traffic split", () => {
   it("sends 90/10 of 2000 requests to v1/v2, within ±3 points", async () => {
     const responses = await sendMany(caller, "reviews", 2000, { concurrency: 16 });
-    expect(countBy(responses, (r) => String(r.status))).toEqual({ "200": 2000 });
+    expect(countBy(responses, outcome)).toEqual({ "200": 2000 });
     const versions = countBy(responses, (r) => r.json<{ version: string }>().version);
     Object.assign(served, versions);
     const v1Percent = ((versions.v1 ?? 0) / 2000) * 100;
@@ -40,7 +40,7 @@ describe("traffic split", () => {
 
   it("lets a header route override the split", async () => {
     const responses = await sendMany(caller, "reviews", 200, { headers: { "x-user": "jason" } });
-    expect(countBy(responses, (r) => `${r.status} ${r.json<{ version: string }>().version}`)).toEqual({ "200 v2": 200 });
+    expect(countBy(responses, servedVersion)).toEqual({ "200 v2": 200 });
   });
 });
 

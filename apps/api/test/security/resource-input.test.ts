@@ -63,6 +63,11 @@ const document = fc.oneof(
   fc.record({ apiVersion: fc.constant("mesh/v1"), kind: fc.constantFrom("MeshConfig", "Pod", "meshconfig"), metadata: fc.record({ name: fc.constantFrom("default", "other") }), spec: meshConfigSpec }),
   fc.anything(),
 );
+/** Documents built to be valid, so that the property also exercises the apply path, not only refusals. */
+const validDocument = fc.oneof(
+  fc.record({ apiVersion: fc.constant("mesh/v1"), kind: fc.constant("TrafficPolicy"), metadata: fc.record({ name }), spec: fc.record({ loadBalancer: fc.constantFrom("round-robin", "least-request", "random", "ewma"), timeout: fc.constantFrom("2s", "500ms", "1m") }, { requiredKeys: [] }) }),
+  fc.record({ apiVersion: fc.constant("mesh/v1"), kind: fc.constant("AccessPolicy"), metadata: fc.record({ name }), spec: fc.record({ target: name, action: fc.constantFrom("allow", "deny", "audit"), from: fc.array(fc.oneof(fc.constant("*"), name), { minLength: 1, maxLength: 3 }) }) }),
+);
 const yamlish = fc
   .array(fc.constantFrom("apiVersion: mesh/v1\n", "kind: TrafficPolicy\n", "metadata: {name: x}\n", "spec:\n", "  routes:\n", "  - ", "---\n", "&a ", "*a", "!!binary ", "!!set ", "<<: *a\n", "{", "}", "[", "]", ":", " ", "\n", "\t", "'", '"', "\\0", "\\ud800", "%YAML 1.1\n", "? ", "| \n", "> \n", "#", "0x1f", ".inf", "~", "null"), { maxLength: 40 })
   .map((parts) => parts.join(""));
@@ -75,7 +80,7 @@ describe("resources.applyDocuments under fuzzed input", () => {
   it("random structurally plausible documents, as JSON and as YAML: applied or refused naming the problem", async () => {
     const outcomes = { applied: 0, rejected: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(document, { minLength: 1, maxLength: 3 }), fc.boolean(), async (documents, asYaml) => {
+      fc.asyncProperty(fc.array(fc.oneof({ arbitrary: validDocument, weight: 2 }, { arbitrary: document, weight: 3 }), { minLength: 1, maxLength: 3 }), fc.boolean(), async (documents, asYaml) => {
         let input: ApplyInput = { documents };
         if (asYaml) {
           try {

@@ -47,6 +47,7 @@ export function sendMeshError(
   options?: { status?: number; policy?: string | null },
 ): number {
   const status = statusFor(cause, options?.status);
+  if (res.destroyed) return status;
   if (res.headersSent) {
     // Part of an upstream answer already went out: cutting the connection is the only honest signal left.
     res.destroy();

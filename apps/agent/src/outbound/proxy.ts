@@ -222,20 +222,14 @@ export class OutboundProxy {
     const started = Date.now();
     let timer: NodeJS.Timeout | undefined;
     if (deadline !== 0) timer = setTimeout(() => upstream.destroy(), Math.max(1, deadline - started));
-    let done = false;
-    const settle = (): void => {
-      if (done) return;
-      done = true;
+    // "close" follows "end" (or an error): one listener settles both the stats and a cut-off answer.
+    upstream.once("close", () => {
       clearTimeout(timer);
       res.removeListener("close", abortOnClientGone);
       const now = Date.now();
       endpoint.inFlight--;
       endpoint.recordLatency(now - started, now);
-      if (destination.settings.outlier) recordOutcome(destination.settings.outlier, pool.set, endpoint, status >= 500, now);
-    };
-    upstream.once("end", settle);
-    upstream.once("close", () => {
-      settle();
+      if (destination.settings.outlier) recordOutcome(destination.settings.outlier, pool.set, endpoint, status >= 500 || !upstream.complete, now);
       if (!upstream.complete) res.destroy();
     });
     res.writeHead(status, forwardableRawHeaders(upstream.rawHeaders));

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { netnsUnavailableReason, waitFor, type TestHost } from "@mesh/testkit";
 import { DEFAULT_AGENT_PORTS, TestHosts, httpVia, operatorVia, untilExit, type HttpReply } from "./hosts.ts";
@@ -76,8 +77,11 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
       .filter((line) => line.startsWith("mesh_requests_total{") && line.includes('direction="inbound"') && line.includes('source="frontend"'))
       .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
 
-  /** Requests from frontend's side of h1 through its agent's outbound port, `concurrency` at a time, until stopped. */
-  const startTraffic = (concurrency = 4) => {
+  /**
+   * Requests from frontend's side of h1 through its agent's outbound port, `concurrency` at a time with
+   * a short pause after each (a steady ~100 req/s that leaves the 2-core machine room), until stopped.
+   */
+  const startTraffic = (concurrency = 2, pauseMs = 10) => {
     const outcomes: Outcome[] = [];
     let running = true;
     const worker = async () => {
@@ -99,6 +103,7 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
           durationMs: Date.now() - sentAt,
           clientCert: body?.clientCert ?? null,
         });
+        await sleep(pauseMs);
       }
     };
     const workers = Promise.all(Array.from({ length: concurrency }, worker));
@@ -121,7 +126,6 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
   const percent = (share: number) => `${(share * 100).toFixed(2)}%`;
 
   beforeAll(async () => {
-    const t0 = Date.now();
     testHosts = await TestHosts.create(3);
     [h0, h1, h2] = testHosts.hosts as [TestHost, TestHost, TestHost];
     const controlPlaneAddress = `${h0.address}:4000`;
@@ -142,7 +146,6 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
       testHosts.echoApp(h2, DEFAULT_AGENT_PORTS.app),
     ]);
     // The operator, too, reaches the control plane over the network, from h1.
-    console.log("DEBUG cp up", Date.now() - t0);
     operator = operatorVia(onH1(controlPlaneAddress), controlPlane.url, controlPlane.adminToken);
 
     const join = { controlPlane: controlPlane.url, joinToken: controlPlane.joinToken, version: "v1" };
@@ -157,23 +160,8 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
         untilExit(agent, "an agent to be ready", waitFor(async () => (await adminGet(relay, adminPort, "/ready")).status === 200, { timeoutMs: 60_000, intervalMs: 200 })),
       ),
     );
-    console.log("DEBUG agents ready", Date.now() - t0);
     await waitFor(async () => (await echoEndpointsSeenByFrontend()).length === 2, { timeoutMs: 20_000, what: "frontend to see both echo instances" });
 
-    // Fresh agents answer their first requests slowly (cold code paths, first handshakes): warm both
-    // echo instances before a 300 ms per-try timeout and outlier detection would judge them.
-    const warmUp = startTraffic();
-    await waitFor(() => [h1.address, h2.address].every((address) => warmUp.outcomes.some((outcome) => outcome.answer === address)), {
-      timeoutMs: 20_000,
-      what: "both echo instances to answer",
-    });
-    await warmUp.stop();
-
-    const { revision } = await operator.resources.applyDocuments.mutate({ yaml: POLICY });
-    await waitFor(async () => ((JSON.parse((await adminGet(onH1, DEFAULT_AGENT_PORTS.admin, "/config")).body) as { revision: number | null }).revision ?? 0) >= revision!, {
-      timeoutMs: 20_000,
-      what: "frontend to run the TrafficPolicy",
-    });
   }, 150_000);
 
   afterAll(async () => {
@@ -212,8 +200,16 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
   });
 
   it("keeps serving when h2's link is cut: callers eject it within a short window, then every request succeeds", async () => {
+    const { revision } = await operator.resources.applyDocuments.mutate({ yaml: POLICY });
+    await waitFor(async () => ((JSON.parse((await adminGet(onH1, DEFAULT_AGENT_PORTS.admin, "/config")).body) as { revision: number | null }).revision ?? 0) >= revision!, {
+      timeoutMs: 20_000,
+      what: "frontend to run the TrafficPolicy",
+    });
     const traffic = startTraffic();
-    await waitFor(() => traffic.outcomes.length >= 100, { timeoutMs: 20_000, what: "traffic to flow before the cut" });
+    await waitFor(() => traffic.outcomes.length >= 100 && traffic.outcomes.slice(-20).some((outcome) => outcome.answer === h2.address), {
+      timeoutMs: 20_000,
+      what: "traffic to flow to both hosts before the cut",
+    });
     const cutAt = Date.now();
     await h2.setLink(false);
 
@@ -233,7 +229,6 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
         `(before the cut ${percent(slowedShare(beforeCut))}), ejection window ${windowMs} ms; control plane expired h2 after ${expiredAt - cutAt} ms, ` +
         `frontend dropped it after ${droppedAt - cutAt} ms; after that ${percent(successRate(afterDrop))} of ${afterDrop.length}`,
     );
-    console.log("DEBUG failures", duringCut.filter((o) => !o.ok).map((o) => ({ ...o, sentAt: o.sentAt - cutAt })));
     expect(successRate(duringCut)).toBeGreaterThanOrEqual(0.99);
     expect(windowMs).toBeLessThan(5000);
     expect(countAnswers(duringCut.filter((outcome) => outcome.sentAt >= cutAt + windowMs))).toEqual({ [h1.address]: expect.any(Number) });

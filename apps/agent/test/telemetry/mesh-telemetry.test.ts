@@ -120,7 +120,6 @@ describe("traces, metrics and logs from every hop", () => {
       { timeoutMs: 5000, intervalMs: 100, what: `all 7 spans of trace ${traceId}` },
     );
     expect(Date.now() - answeredAt).toBeLessThan(5000);
-    console.log(`FIGURE trace retrievable after ${Date.now() - answeredAt} ms`);
 
     expect(trace.roots).toHaveLength(1);
     const chain = [];
@@ -182,7 +181,6 @@ describe("traces, metrics and logs from every hop", () => {
       [0.99, edge.totals.p99Ms!],
     ] as const) {
       const clientSide = quantile(measured, q);
-      console.log(`FIGURE p${q * 100}: stored ${stored.toFixed(1)} ms, client ${clientSide.toFixed(1)} ms`);
       expect(Math.abs(stored - clientSide) / clientSide, `p${q * 100}: stored ${stored} ms, client measured ${clientSide} ms`).toBeLessThan(0.1);
     }
 

@@ -142,7 +142,8 @@ function section(results: PathResult[], peakRss: Map<number, number>, options: D
   const addedP50 = twoAgents.openLoop.latencyMs.p50 - direct.openLoop.latencyMs.p50;
   const addedP99 = twoAgents.openLoop.latencyMs.p99 - direct.openLoop.latencyMs.p99;
   const cpu = [oneAgent.agentCpuPer1000[0]!, ...twoAgents.agentCpuPer1000];
-  const rss = [...peakRss.values()];
+  // Caller first, then the server agent (which also served the one-agent runs).
+  const rss = twoAgents.path.agentPorts.map((port) => peakRss.get(port)!);
   const mb = (bytes: number) => bytes / 1e6;
   figures.push(
     { metric: "one agent: throughput vs nginx", value: `${vsNginx.toFixed(2)}×`, target: `≥ ${TARGETS.oneAgentVsNginx.toFixed(1)}×`, met: vsNginx >= TARGETS.oneAgentVsNginx },

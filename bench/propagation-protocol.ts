@@ -4,7 +4,7 @@ export interface SimulatedAgentsOptions {
   url: string;
   joinToken: string;
   agents: { service: string; version: string }[];
-  /** Every agent of the mesh (all processes): an agent is settled once its snapshot lists this many endpoints. */
+  /** Every agent of the mesh (all processes): an agent sees the whole mesh once its snapshot lists this many endpoints. */
   meshEndpoints: number;
   firstInboundPort: number;
 }
@@ -15,10 +15,12 @@ export const SUBSCRIBE_COMMAND = "subscribe";
 export type SimulatedAgentsReport =
   /** Every agent here is registered and has sent its first heartbeat (it is an endpoint). */
   | { type: "registered" }
-  /** Every agent here is subscribed and sees every endpoint of the mesh. */
-  | { type: "settled"; revision: number }
-  /** Every agent here received `revision` (or a newer one) and its acknowledging heartbeat was answered (NaN: it failed). */
-  | { type: "revision"; revision: number; receivedAt: number[]; acknowledgedAt: number[] }
+  /** Every agent here holds a snapshot; `wholeMesh` when every snapshot lists every endpoint of the mesh. */
+  | { type: "subscribed"; wholeMesh: boolean }
+  /** Agent `agent` (index in options.agents) received its first snapshot of `revision` (or a newer one) at `at`. */
+  | { type: "received"; agent: number; revision: number; at: number }
+  /** ... and the heartbeat acknowledging it was answered at `at`. */
+  | { type: "acknowledged"; agent: number; revision: number; at: number }
   /** A heartbeat failed; a real agent carries on, so the simulation does too, but the count is reported. */
   | { type: "heartbeat-failed"; message: string }
   | { type: "fatal"; message: string };

@@ -2,7 +2,9 @@
 // MESH_BENCH_PROFILE_DIR=<dir> also writes CPU profiles of the data-plane agents there.
 import path from "node:path";
 import { REPO_ROOT } from "../packages/testkit/src/processes.ts";
+import { benchDashboard } from "./dashboard.ts";
 import { benchDataPlane, DATA_PLANE_DEFAULTS } from "./data-plane.ts";
+import { ingestionSection } from "./ingestion-section.ts";
 import { describeMachine } from "./machine.ts";
 import { benchPropagation } from "./propagation.ts";
 import { formatTable, writeBenchmarks } from "./report.ts";
@@ -11,6 +13,8 @@ import { failedSection, type BenchSection } from "./section.ts";
 const BENCHMARKS: { title: string; run: () => Promise<BenchSection> }[] = [
   { title: "Data plane", run: () => benchDataPlane({ ...DATA_PLANE_DEFAULTS, profileDir: process.env.MESH_BENCH_PROFILE_DIR }) },
   { title: "Propagation", run: () => benchPropagation() },
+  { title: "Ingestion", run: () => ingestionSection() },
+  { title: "Dashboard", run: () => benchDashboard() },
 ];
 
 const startedAt = performance.now();

@@ -29,6 +29,7 @@ export function formatNumber(value: number, fractionDigits = 0): string {
 }
 
 export function formatMs(value: number): string {
+  if (value === Number.POSITIVE_INFINITY) return "never (timed out)";
   if (!Number.isFinite(value)) return "n/a";
   return `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)} ms`;
 }

@@ -28,7 +28,9 @@ export function createControlPlaneClient(baseUrl: string, token: (path: string) 
         false: httpLink({
           url,
           headers: ({ op }) => authorization(op.path),
-          fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(10_000) }),
+          // tRPC always passes a signal of its own, so the timeout is added to it: a call that would hang on a
+          // dead connection (a host cut off the network) must not hold back the heartbeats behind it.
+          fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.any([init?.signal, AbortSignal.timeout(10_000)].filter((s) => s != null)) }),
         }),
       }),
     ],

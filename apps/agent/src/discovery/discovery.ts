@@ -90,7 +90,8 @@ export class Discovery {
   async stop(timeoutMs = 2000): Promise<void> {
     this.abort.abort();
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
-    await this.loop;
+    // A registration or certificate call in flight is not abortable; do not let it hold up shutdown.
+    await Promise.race([this.loop, sleep(timeoutMs)]);
     const session = this.session;
     if (!session) return;
     try {

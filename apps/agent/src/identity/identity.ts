@@ -6,7 +6,7 @@ import type { AgentStore } from "../discovery/agent-store.ts";
 import { backoffDelay } from "../discovery/backoff.ts";
 import { createCsrPem } from "./csr.ts";
 import { generateKeyPair } from "./key-pair.ts";
-import { renewalDelayMs } from "./renewal-schedule.ts";
+import { RENEW_EVERY_MS_OVERRIDE, renewalDelayMs } from "./renewal-schedule.ts";
 
 export interface IdentityOptions {
   state: AgentState;
@@ -85,7 +85,7 @@ export class Identity {
 
   private scheduleRenewal(credentials: TlsCredentials): void {
     const notBefore = new Date(new X509Certificate(credentials.certificatePem).validFrom);
-    this.schedule(renewalDelayMs(notBefore, credentials.notAfter));
+    this.schedule(RENEW_EVERY_MS_OVERRIDE ?? renewalDelayMs(notBefore, credentials.notAfter));
   }
 
   private schedule(delayMs: number): void {

@@ -1,6 +1,7 @@
 import { createServer as createPlainServer, type RequestListener, type Server as HttpServer } from "node:http";
 import { createServer as createTlsServer, type Server as HttpsServer } from "node:https";
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
+import { HEADERS_TIMEOUT_MS, HTTP_SERVER_OPTIONS, hardenHttpServer } from "../listener-hardening.ts";
 import type { TlsCredentials } from "../state.ts";
 
 const TLS_HANDSHAKE = 0x16;
@@ -20,18 +21,20 @@ export interface InboundListener {
  * plaintext (in strict mode) and foreign certificates are refused in the handshake.
  */
 export function createInboundListener(handler: RequestListener, permissive: () => boolean): InboundListener {
-  const tls: HttpsServer = createTlsServer({ requestCert: true, rejectUnauthorized: true, keepAliveTimeout: 65_000 }, handler);
-  const plain: HttpServer = createPlainServer({ keepAliveTimeout: 65_000 }, handler);
+  const tls: HttpsServer = createTlsServer({ requestCert: true, rejectUnauthorized: true, handshakeTimeout: HEADERS_TIMEOUT_MS, ...HTTP_SERVER_OPTIONS }, handler);
+  const plain: HttpServer = createPlainServer(HTTP_SERVER_OPTIONS, handler);
   for (const server of [tls, plain]) {
-    server.requestTimeout = 0;
-    server.headersTimeout = 60_000;
+    hardenHttpServer(server);
     // These servers get their sockets from the TCP listener and never listen themselves; Node starts
     // connection tracking (header timeouts, closeIdleConnections) on "listening", so announce it.
     server.emit("listening");
   }
   // noDelay: small responses must not wait for Nagle; http.createServer sets it, a bare TCP server does not.
   const tcp = createTcpServer({ noDelay: true, keepAlive: true }, (socket: Socket) => {
+    // A connection that never sends a byte reaches neither the TLS handshake timeout nor the HTTP one.
+    socket.setTimeout(HEADERS_TIMEOUT_MS, () => socket.destroy());
     socket.once("data", (first: Buffer) => {
+      socket.setTimeout(0);
       socket.pause();
       socket.unshift(first);
       // The TLS socket reads what was unshifted before taking over the handle; the HTTP parser needs a push.

@@ -17,6 +17,8 @@ export interface CompiledRoute {
   route: Route;
   index: number;
   pick: (random: number) => Backend;
+  /** "route N", for records and logs. */
+  label: string;
 }
 
 /** The traffic policy with durations parsed, so the request path never parses text. */
@@ -41,6 +43,8 @@ export class Destination {
   settings!: DestinationSettings;
   routes: CompiledRoute[] = [];
   routeList: Route[] = [];
+  /** Whether any route matches on headers; if none does, the request's headers are never looked at. */
+  routesMatchHeaders = false;
   pools = new Map<string, BackendPool>();
   /** Used when the policy has no routes: every version shares traffic. */
   everyVersion!: BackendPool;
@@ -60,7 +64,8 @@ export class Destination {
     this.settings = settingsOf(policy);
     this.budget.setPercent(policy?.retries?.budgetPercent ?? 20);
     this.routeList = policy?.routes ?? [];
-    this.routes = this.routeList.map((route, index) => ({ route, index, pick: weightedPicker(route.backends) }));
+    this.routes = this.routeList.map((route, index) => ({ route, index, pick: weightedPicker(route.backends), label: `route ${index}` }));
+    this.routesMatchHeaders = this.routeList.some((route) => route.match?.headers !== undefined);
 
     const kind = policy?.loadBalancer ?? "least-request";
     const rebuildBalancers = kind !== this.balancerKind;

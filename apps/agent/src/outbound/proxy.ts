@@ -20,6 +20,7 @@ import { routeRequest } from "./route.ts";
 import { outboundTarget, serviceFromHost } from "./target.ts";
 
 const sendHttps = httpsRequest as RequestFunction;
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * The outbound request path: target → destination → route → version → balanced endpoint, with
@@ -83,10 +84,12 @@ export class OutboundProxy {
     destination.pending++;
     holdsPending = true;
 
-    const decision = routeRequest(destination, { method: record.method, path: record.path, headers: req.headers }, Math.random());
+    // Node builds req.headers on first access: only pay for it when a route matches on headers.
+    const routable = { method: record.method, path: record.path, headers: destination.routesMatchHeaders ? req.headers : NO_HEADERS };
+    const decision = routeRequest(destination, routable, Math.random());
     if (!decision) return this.fail(res, record, "no-route", `no route of ${destination.name} matches ${record.method} ${record.path}`);
     record.destinationVersion = decision.version;
-    record.detail = decision.routeIndex >= 0 ? `route ${decision.routeIndex}` : null;
+    record.detail = decision.routeLabel;
     if (!decision.pool) return this.fail(res, record, "no-healthy-endpoints", `${destination.name} has no instance of version ${decision.version}`);
 
     const faults = settings.faults;

@@ -6,7 +6,8 @@ export interface RouteDecision {
   pool: BackendPool | undefined;
   /** The version the route chose; "" when the policy has no routes (every version shares traffic). */
   version: string;
-  routeIndex: number;
+  /** "route N" of the rule that decided, null without routes. */
+  routeLabel: string | null;
 }
 
 /**
@@ -15,9 +16,10 @@ export interface RouteDecision {
  */
 export function routeRequest(destination: Destination, request: RoutableRequest, random: number): RouteDecision | null {
   const routes = destination.routes;
-  if (routes.length === 0) return { pool: destination.everyVersion, version: "", routeIndex: -1 };
+  if (routes.length === 0) return { pool: destination.everyVersion, version: "", routeLabel: null };
   const choice = selectRoute(destination.routeList, request);
   if (!choice) return null;
-  const version = routes[choice.index]!.pick(random).version;
-  return { pool: destination.pools.get(version), version, routeIndex: choice.index };
+  const route = routes[choice.index]!;
+  const version = route.pick(random).version;
+  return { pool: destination.pools.get(version), version, routeLabel: route.label };
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { formatPath } from "@mesh/shared";
-import { nestsDeeperThan } from "../input-limits/nesting-depth.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { ControlPlaneDeps } from "../deps.ts";
+import { nestsDeeperThan } from "../input-limits/nesting-depth.ts";
 import { exportTraceRequestSchema, servicesIn, toSpanRows, type ExportTraceRequest } from "./otlp-json.ts";
 import { BodyRejectedError, readBody } from "./read-body.ts";
 import { pruneTelemetryIfDue } from "./retention.ts";

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "@mesh/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopOrphanedPostgres } from "../../src/db/orphaned-postgres.ts";
 import { apiClient } from "../support/control-plane.ts";
 import { trafficPolicyYaml } from "../support/fixtures.ts";
 import { agentClient, agentCsr, registerAgent } from "../agents/agent-client.ts";
@@ -20,6 +21,8 @@ describe("control plane killed (SIGKILL) and restarted on the same data dir, wit
   });
   afterAll(async () => {
     for (const child of running) await child.stop().catch(() => undefined);
+    // Should a step above fail after a kill, the killed control plane's PostgreSQL would outlive the test.
+    await stopOrphanedPostgres(join(dataDir, "postgres"), undefined);
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -129,4 +129,12 @@ describe("where a token may come from", () => {
     const otlp = await fetch(`${mesh.controlPlane.url}/v1/traces?access_token=${admin}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(otlp.status).toBe(401);
   });
+
+  it("answers 401, not 500, to a session cookie that is not valid percent-encoding", async () => {
+    const headers = { cookie: "mesh_session=%E0%A4%A", "x-mesh-client": "web" };
+    const query = await callRaw(mesh.controlPlane.url, "resources.get", "query", { kind: "TrafficPolicy" }, headers);
+    expect([query.status, query.code]).toEqual([401, "UNAUTHORIZED"]);
+    const otlp = await fetch(`${mesh.controlPlane.url}/v1/traces`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: "{}" });
+    expect(otlp.status).toBe(401);
+  });
 });

@@ -27,13 +27,7 @@ export async function databaseFingerprint(databaseUrl: string, ignoreColumns: Re
 }
 
 /** How many revisions exist; a rejected change must leave it as it was. */
-export async function revisionCount(databaseUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ count: string }>(`SELECT count(*)::text AS count FROM "Revision"`);
-    return Number(rows[0]!.count);
-  } finally {
-    await client.end();
-  }
+export async function revisionCount(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ count: string }>(`SELECT count(*)::text AS count FROM "Revision"`);
+  return Number(rows[0]!.count);
 }

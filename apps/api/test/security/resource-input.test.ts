@@ -1,5 +1,6 @@
 import { request } from "node:http";
 import fc from "fast-check";
+import pg from "pg";
 import { TRPCClientError } from "@trpc/client";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,10 +9,16 @@ import { startTestControlPlane, type TestControlPlane } from "../support/control
 import { revisionCount } from "./database-fingerprint.ts";
 
 let mesh: TestControlPlane;
+let db: pg.Client;
 beforeAll(async () => {
   mesh = await startTestControlPlane();
+  db = new pg.Client({ connectionString: mesh.database.url });
+  await db.connect();
 });
-afterAll(() => mesh?.close());
+afterAll(async () => {
+  await db?.end();
+  await mesh?.close();
+});
 
 type ApplyInput = Parameters<TestControlPlane["admin"]["resources"]["applyDocuments"]["mutate"]>[0];
 
@@ -20,10 +27,10 @@ type ApplyInput = Parameters<TestControlPlane["admin"]["resources"]["applyDocume
  * that names what is wrong and leaves the revision count as it was. Never a 500.
  */
 async function applyOrReject(input: ApplyInput): Promise<"applied" | "rejected"> {
-  const before = await revisionCount(mesh.database.url);
+  const before = await revisionCount(db);
   try {
     const result = await mesh.admin.resources.applyDocuments.mutate(input);
-    expect(await revisionCount(mesh.database.url)).toBe(before + (result.revision === null ? 0 : 1));
+    expect(await revisionCount(db)).toBe(before + (result.revision === null ? 0 : 1));
     return "applied";
   } catch (error) {
     if (!(error instanceof TRPCClientError)) throw error;
@@ -31,7 +38,7 @@ async function applyOrReject(input: ApplyInput): Promise<"applied" | "rejected">
     expect(data?.code, error.message).toBe("BAD_REQUEST");
     expect(error.message.length).toBeGreaterThan(0);
     if (data?.issues) expect(data.issues.length).toBeGreaterThan(0);
-    expect(await revisionCount(mesh.database.url)).toBe(before);
+    expect(await revisionCount(db)).toBe(before);
     return "rejected";
   }
 }
@@ -99,7 +106,7 @@ describe("resources.applyDocuments under fuzzed input", () => {
   });
 
   it("text PostgreSQL cannot hold (NUL, unpaired surrogates), from YAML escapes or JSON, is refused naming the field", async () => {
-    const before = await revisionCount(mesh.database.url);
+    const before = await revisionCount(db);
     const yaml = (value: string) => `apiVersion: mesh/v1\nkind: TrafficPolicy\nmetadata: { name: nul, labels: { team: "${value}" } }\nspec: {}\n`;
     for (const escape of ["a\\0b", "a\\ud800b", "\\udc00"]) {
       const error = await mesh.admin.resources.applyDocuments.mutate({ yaml: yaml(escape) }).then(() => null, (e: TRPCClientError<AppRouter>) => e);
@@ -109,7 +116,7 @@ describe("resources.applyDocuments under fuzzed input", () => {
     await expect(mesh.admin.resources.applyDocuments.mutate({ documents: [json] })).rejects.toMatchObject({ data: { httpStatus: 400 }, message: expect.stringContaining("documents[0].metadata.labels.k") });
     await expect(mesh.admin.resources.applyDocuments.mutate({ yaml: yaml("ok"), message: "deploy \u0000" })).rejects.toMatchObject({ data: { httpStatus: 400 }, message: expect.stringMatching(/^message: contains a NUL/) });
     await expect(mesh.admin.tokens.create.mutate({ role: "viewer", name: "bad\ud800" })).rejects.toMatchObject({ data: { httpStatus: 400 }, message: expect.stringMatching(/^name: contains an unpaired UTF-16 surrogate/) });
-    expect(await revisionCount(mesh.database.url)).toBe(before);
+    expect(await revisionCount(db)).toBe(before);
   });
 });
 
@@ -118,13 +125,13 @@ describe("oversized and hostile documents", () => {
     fetch(`${mesh.controlPlane.url}/trpc/resources.applyDocuments`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${mesh.controlPlane.adminToken}` }, body });
 
   it("refuses a 10 MB body with 413 quickly", async () => {
-    const before = await revisionCount(mesh.database.url);
+    const before = await revisionCount(db);
     const started = performance.now();
     const response = await post(JSON.stringify({ yaml: `# ${"x".repeat(10 * 1024 * 1024)}` }));
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { message: "request body is larger than 4194304 bytes", data: { code: "PAYLOAD_TOO_LARGE" } } });
     expect(performance.now() - started).toBeLessThan(5_000);
-    expect(await revisionCount(mesh.database.url)).toBe(before);
+    expect(await revisionCount(db)).toBe(before);
   });
 
   it("answers 413 while an endless body is still streaming in: the server does not buffer it", async () => {
@@ -160,7 +167,7 @@ describe("oversized and hostile documents", () => {
   });
 
   it("refuses 100k-deep nesting in JSON and in YAML with a clear error, and keeps serving", async () => {
-    const before = await revisionCount(mesh.database.url);
+    const before = await revisionCount(db);
     const deep = `${'{"a":'.repeat(100_000)}{}${"}".repeat(100_000)}`;
     for (const body of [
       `{"documents":[${deep}]}`,
@@ -175,7 +182,7 @@ describe("oversized and hostile documents", () => {
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/invalid resources, nothing was applied/);
       expect(performance.now() - started).toBeLessThan(10_000);
     }
-    expect(await revisionCount(mesh.database.url)).toBe(before);
+    expect(await revisionCount(db)).toBe(before);
     await expect(mesh.admin.auth.whoami.query()).resolves.toMatchObject({ role: "admin" });
   });
 

@@ -34,6 +34,8 @@ export async function signedInPage(browser: Browser, webUrl: string, token: stri
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
+  // Let charts and panels finish loading; live pages poll, so "idle" is a pause between polls.
+  await page.waitForLoadState("networkidle", { timeout: 15_000 }).catch(() => undefined);
   await page.evaluate(() => window.scrollTo(0, 0));
   const style = await page.addStyleTag({ content: ".sidebar { position: absolute !important; bottom: auto !important; min-height: 100vh; }" });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });

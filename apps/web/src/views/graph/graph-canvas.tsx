@@ -33,7 +33,6 @@ export function GraphCanvas({ elements, onSelect, onToggleVersions }: Props) {
       style: GRAPH_STYLE,
       minZoom: 0.05,
       maxZoom: 3,
-      wheelSensitivity: 0.3,
       boxSelectionEnabled: false,
       selectionType: "single",
       // While panning or zooming, move a bitmap of the graph instead of redrawing 300 services every frame.

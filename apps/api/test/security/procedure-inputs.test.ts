@@ -1,0 +1,54 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appRouter } from "../../src/root.ts";
+import { startTestControlPlane, type TestControlPlane } from "../support/control-plane.ts";
+import { registerAgent, type RegisteredAgent } from "../agents/agent-client.ts";
+import { bearer, callRaw, routerProcedures } from "./raw-trpc.ts";
+
+let mesh: TestControlPlane;
+let agent: RegisteredAgent;
+beforeAll(async () => {
+  mesh = await startTestControlPlane();
+  agent = await registerAgent(mesh.controlPlane.url, mesh.controlPlane.joinToken, { service: "fuzz" });
+});
+afterAll(() => mesh?.close());
+
+/** The top-level keys a procedure's zod input accepts (through default/optional wrappers), to aim random values at real fields. */
+function inputKeys(path: string): string[] {
+  const procedure = (appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>)[path]!;
+  const keys = new Set<string>();
+  for (let schema of procedure._def.inputs as { shape?: Record<string, unknown>; _zod?: { def?: { innerType?: unknown } } }[]) {
+    for (let depth = 0; schema && !schema.shape && depth < 5; depth++) schema = schema._zod?.def?.innerType as typeof schema;
+    for (const key of Object.keys(schema?.shape ?? {})) keys.add(key);
+  }
+  return [...keys];
+}
+
+const hostileValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.constantFrom("", "\u0000", "\ud800", "x".repeat(10_000), -1, 0, 2 ** 53, 1e308, -1e308, "00000000-0000-0000-0000-000000000000", "../../etc/passwd", "' OR 1=1 --", "${jndi:x}", "<script>", "__proto__"),
+);
+
+describe("every procedure under random input", () => {
+  it("answers with a client error or a result, never a 500, for random and field-aimed inputs", async () => {
+    const tokens = { agent: agent.registration.credential, join: mesh.controlPlane.joinToken, operator: mesh.controlPlane.adminToken };
+    let calls = 0;
+    for (const { path, type } of routerProcedures().filter((p) => p.type !== "subscription")) {
+      const token = path === "agent.register" ? tokens.join : path.startsWith("agent.") || path.startsWith("telemetry.") ? tokens.agent : tokens.operator;
+      // Leave the agent's own registration in place: deregistering would make every later agent call a 401.
+      if (path === "agent.deregister") continue;
+      const keys = inputKeys(path);
+      const aimed = keys.length ? fc.dictionary(fc.constantFrom(...keys, "__proto__", "constructor"), hostileValue, { maxKeys: keys.length + 1 }) : fc.constant(undefined);
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(hostileValue, aimed), async (input) => {
+          calls++;
+          const answer = await callRaw(mesh.controlPlane.url, path, type, input, bearer(token));
+          expect(answer.status, `${path} ${JSON.stringify(input)?.slice(0, 300)} -> ${answer.body.slice(0, 300)}`).toBeLessThan(500);
+        }),
+        { numRuns: 25 },
+      );
+    }
+    expect(calls).toBeGreaterThan(500);
+    await expect(mesh.admin.auth.whoami.query()).resolves.toMatchObject({ role: "admin" });
+  });
+});

@@ -20,6 +20,6 @@ if (!("groupBy" in Map)) {
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*", "test"],
+    projects: ["packages/*", "apps/*", "test", "bench"],
   },
 });

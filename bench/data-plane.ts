@@ -24,7 +24,7 @@ export const DATA_PLANE_DEFAULTS: DataPlaneOptions = {
   wrkDurationS: 5,
   wrkWarmupS: 1,
   openLoopRatePerSecond: 1000,
-  openLoopDurationMs: 8000,
+  openLoopDurationMs: 5000,
   openLoopWarmupMs: 1000,
 };
 

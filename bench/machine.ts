@@ -12,6 +12,8 @@ export interface MachineFacts {
   os: string;
   node: string;
   commit: string;
+  /** 1-minute load average when the run started: other work on the machine takes CPU from what is measured. */
+  loadAverage: number;
   tools: Record<string, string>;
 }
 
@@ -22,7 +24,7 @@ export async function describeMachine(): Promise<MachineFacts> {
     firstLine("git", ["rev-parse", "--short", "HEAD"]),
     firstLine("nginx", ["-v"]),
     firstLine("haproxy", ["-v"]),
-    firstLine("wrk", ["-v"]),
+    firstLine("wrk", ["-v"]).then((line) => line.replace(/\s*Copyright.*$/, "")),
     firstLine("psql", ["-h", "127.0.0.1", "-U", "postgres", "-tAc", "SELECT version()"]),
   ]);
   return {
@@ -33,6 +35,7 @@ export async function describeMachine(): Promise<MachineFacts> {
     os: `${os.type()} ${os.release()} (${os.arch()})`,
     node: process.version,
     commit,
+    loadAverage: os.loadavg()[0]!,
     tools: { nginx, haproxy, wrk, PostgreSQL: postgres.split(" on ")[0] ?? postgres },
   };
 }

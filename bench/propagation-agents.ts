@@ -44,16 +44,12 @@ async function main(options: SimulatedAgentsOptions): Promise<void> {
 async function startAgent(options: SimulatedAgentsOptions, index: number): Promise<SimulatedAgent> {
   let credential: string | null = null;
   const client = createControlPlaneClient(options.url, (path) => (path === "agent.register" ? options.joinToken : credential));
-  const registration = await client.agent.register.mutate({
-    ...options.agents[index]!,
-    address: "127.0.0.1",
-    inboundPort: options.firstInboundPort + index,
-    agentVersion: "bench",
-  });
+  const input = { ...options.agents[index]!, address: "127.0.0.1", inboundPort: options.firstInboundPort + index, agentVersion: "bench" };
+  const registration = await withRetries(() => client.agent.register.mutate(input));
   credential = registration.credential;
   const agent: SimulatedAgent = { index, client, instanceId: registration.instanceId, snapshot: null };
   // The first heartbeat makes the instance an endpoint; later ones keep it alive, spread over the interval.
-  await heartbeat(agent);
+  await withRetries(() => heartbeat(agent));
   const periodic = () => void heartbeat(agent).catch((error: unknown) => report({ type: "heartbeat-failed", message: describe(error) }));
   setTimeout(() => setInterval(periodic, registration.heartbeatIntervalMs), Math.random() * registration.heartbeatIntervalMs);
   return agent;
@@ -76,6 +72,18 @@ function follow(agent: SimulatedAgent, onSnapshot: () => void): void {
     },
     onError: (error) => report({ type: "fatal", message: `config subscription failed: ${describe(error)}` }),
   });
+}
+
+/** Like a real agent, tries again (after a pause) when the control plane is too busy to answer in time. */
+async function withRetries<T>(call: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
 }
 
 function nextCommand(command: string): Promise<void> {

@@ -34,6 +34,7 @@ export function formatMachine(machine: MachineFacts): string[] {
     `- OS: ${machine.os}`,
     `- Node: ${machine.node}`,
     `- Commit: ${machine.commit}`,
+    `- Load average (1 min) when the run started: ${machine.loadAverage.toFixed(1)} on ${machine.cores} cores`,
     ...Object.entries(machine.tools).map(([tool, version]) => `- ${tool}: ${version}`),
   ];
 }

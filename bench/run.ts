@@ -1,5 +1,6 @@
 // `pnpm bench`: runs each benchmark in turn (one module per item), prints one table and writes docs/BENCHMARKS.md.
 // MESH_BENCH_PROFILE_DIR=<dir> also writes CPU profiles of the data-plane agents there.
+import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../packages/testkit/src/processes.ts";
 import { benchDashboard } from "./dashboard.ts";
@@ -23,7 +24,11 @@ const sections: BenchSection[] = [];
 for (const benchmark of BENCHMARKS) {
   const began = performance.now();
   process.stderr.write(`bench: ${benchmark.title}…\n`);
-  sections.push(await benchmark.run().catch((error: unknown) => failedSection(benchmark.title, error)));
+  const loadAtStart = os.loadavg()[0]!;
+  const section = await benchmark.run().catch((error: unknown) => failedSection(benchmark.title, error));
+  // Figures from a machine busy with other work are slower than the software: say how busy it was.
+  section.notes = [...(section.notes ?? []), `Load average (1 min) at the start of this benchmark: ${loadAtStart.toFixed(1)} on ${machine.cores} cores.`];
+  sections.push(section);
   process.stderr.write(`bench: ${benchmark.title} took ${((performance.now() - began) / 1000).toFixed(0)} s\n`);
 }
 const durationS = (performance.now() - startedAt) / 1000;

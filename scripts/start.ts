@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { ControlPlane } from "../apps/api/src/server.ts";
 import { createApiClient } from "../apps/api/src/cli/api-client.ts";
-import { onShutdownSignal, withoutAddedSignalHandlers } from "../apps/api/src/cli/shutdown-signals.ts";
+import { onShutdownSignal } from "../apps/api/src/cli/shutdown-signals.ts";
 import { startBookinfo, type Bookinfo } from "../examples/bookinfo/launch.ts";
 import { waitFor } from "../packages/testkit/src/wait-for.ts";
 import { REPO_ROOT, startManagedProcess, type ManagedProcess } from "./lib/managed-process.ts";
@@ -100,11 +100,8 @@ async function main(): Promise<void> {
   const logDir = path.join(options.dataDir, "logs");
   console.log(`mesh: data in ${options.dataDir}, logs in ${logDir}`);
 
-  // Imported here, not at the top, so the signal handlers its libraries install can be dropped.
-  const starting = withoutAddedSignalHandlers(async () => {
-    const { startControlPlane } = await import("../apps/api/src/server.ts");
-    return startControlPlane({ port: options.apiPort, dataDir: options.dataDir, databaseUrl: process.env.DATABASE_URL || undefined, log: options.verbose });
-  });
+  const { startControlPlane } = await import("../apps/api/src/server.ts");
+  const starting = startControlPlane({ port: options.apiPort, dataDir: options.dataDir, databaseUrl: process.env.DATABASE_URL || undefined, log: options.verbose });
   // Registered before it is up: a Ctrl-C while the embedded PostgreSQL boots must still stop it.
   stoppers.push({ name: "control plane", stop: () => starting.then((controlPlane) => controlPlane.close(), () => undefined) });
   const controlPlane = await starting;

@@ -77,6 +77,7 @@ export async function startDataPlane({ state, appPort, inboundPort, outboundPort
       // Keep-alive connections become idle as their last request ends; close each as it does.
       while (!drained && Date.now() < deadline) {
         outbound.closeIdleConnections();
+        inbound.closeIdleConnections();
         await Promise.race([closed, sleep(25)]);
       }
       outbound.closeAllConnections();

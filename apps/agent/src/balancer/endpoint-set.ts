@@ -1,6 +1,11 @@
 import type { Endpoint } from "@mesh/shared";
 import { EndpointState } from "./endpoint-state.ts";
 
+/** Shared by the sets of one destination, whose endpoint states overlap: an ejection seen by one is seen by all. */
+export interface EjectionEpoch {
+  value: number;
+}
+
 /**
  * The live endpoints of one backend (a destination's version, or all of its versions). `update`
  * replaces the list on a new snapshot keeping each instance's stats; `available` lists those not
@@ -10,8 +15,12 @@ export class EndpointSet {
   all: EndpointState[] = [];
   available: EndpointState[] = [];
   private nextReturnAt = Infinity;
+  private seenEpoch = 0;
 
-  constructor(endpoints: readonly Endpoint[] = []) {
+  constructor(
+    endpoints: readonly Endpoint[] = [],
+    private readonly epoch: EjectionEpoch = { value: 0 },
+  ) {
     this.update(endpoints);
   }
 
@@ -20,7 +29,7 @@ export class EndpointSet {
       const kept = previous.get(endpoint.instanceId);
       return kept && sameEndpoint(kept.endpoint, endpoint) ? kept : new EndpointState(endpoint);
     });
-    this.refresh(Date.now());
+    this.recompute(Date.now());
   }
 
   byInstance(): Map<string, EndpointState> {
@@ -29,12 +38,18 @@ export class EndpointSet {
 
   /** Endpoints not ejected at `now`; cheap unless an ejection just started or ended. */
   availableAt(now: number): EndpointState[] {
-    if (now >= this.nextReturnAt) this.refresh(now);
+    if (now >= this.nextReturnAt || this.seenEpoch !== this.epoch.value) this.recompute(now);
     return this.available;
   }
 
-  /** Recomputes the available list; outlier detection calls it after ejecting an endpoint. */
+  /** Outlier detection calls this after ejecting an endpoint (of this set, and so of every set sharing the epoch). */
   refresh(now: number): void {
+    this.epoch.value++;
+    this.recompute(now);
+  }
+
+  private recompute(now: number): void {
+    this.seenEpoch = this.epoch.value;
     let nextReturnAt = Infinity;
     const available: EndpointState[] = [];
     for (const state of this.all) {

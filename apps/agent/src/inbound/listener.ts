@@ -10,8 +10,10 @@ export interface InboundListener {
   tcp: TcpServer;
   /** Current credentials: swapped into the TLS server without dropping connections or requests. */
   setCredentials(credentials: TlsCredentials): void;
-  /** Ends idle keep-alive connections and refuses new ones; in-flight requests finish. */
+  /** Refuses new connections and ends idle keep-alive ones; resolves once every connection has ended. */
   close(): Promise<void>;
+  /** Ends keep-alive connections that became idle since (call while draining). */
+  closeIdleConnections(): void;
   closeAllConnections(): void;
 }
 
@@ -30,7 +32,11 @@ export function createInboundListener(handler: RequestListener, permissive: () =
     server.emit("listening");
   }
   // noDelay: small responses must not wait for Nagle; http.createServer sets it, a bare TCP server does not.
+  // Every accepted socket, including ones still in their TLS handshake that no HTTP server tracks yet.
+  const sockets = new Set<Socket>();
   const tcp = createTcpServer({ noDelay: true, keepAlive: true }, (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
     // A connection that never sends a byte reaches neither the TLS handshake timeout nor the HTTP one.
     socket.setTimeout(HEADERS_TIMEOUT_MS, () => socket.destroy());
     socket.once("data", (first: Buffer) => {
@@ -59,9 +65,14 @@ export function createInboundListener(handler: RequestListener, permissive: () =
       plain.closeIdleConnections();
       return closed;
     },
+    closeIdleConnections() {
+      tls.closeIdleConnections();
+      plain.closeIdleConnections();
+    },
     closeAllConnections() {
       tls.closeAllConnections();
       plain.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
     },
   };
 }

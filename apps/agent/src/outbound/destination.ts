@@ -1,7 +1,7 @@
 import { parseDuration, trafficPolicySpecSchema, weightedPicker, type Backend, type DestinationConfig, type RetryPolicy, type Route, type TrafficPolicySpec } from "@mesh/shared";
 import type { Balancer } from "../balancer/balancer.ts";
 import { createBalancer } from "../balancer/create-balancer.ts";
-import { EndpointSet } from "../balancer/endpoint-set.ts";
+import { EndpointSet, type EjectionEpoch } from "../balancer/endpoint-set.ts";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
 import { outlierSettings, type OutlierSettings } from "../resilience/outlier.ts";
 import { RetryBudget } from "../resilience/retry-budget.ts";
@@ -51,6 +51,7 @@ export class Destination {
   readonly budget = new RetryBudget(20);
   pending = 0;
   private balancerKind: TrafficPolicySpec["loadBalancer"] | null = null;
+  private readonly ejectionEpoch: EjectionEpoch = { value: 0 };
 
   constructor(
     readonly name: string,
@@ -82,13 +83,13 @@ export class Destination {
     const pools = new Map<string, BackendPool>();
     for (const [version, endpoints] of byVersion) {
       const old = this.pools.get(version);
-      const set = old?.set ?? new EndpointSet();
+      const set = old?.set ?? new EndpointSet([], this.ejectionEpoch);
       set.update(endpoints, previous);
       pools.set(version, { set, balancer: old && !rebuildBalancers ? old.balancer : createBalancer(kind) });
     }
     this.pools = pools;
     // The all-versions pool shares the per-version EndpointState objects, so stats are one truth.
-    const all = this.everyVersion?.set ?? new EndpointSet();
+    const all = this.everyVersion?.set ?? new EndpointSet([], this.ejectionEpoch);
     all.update(config.endpoints, previousOf(pools));
     this.everyVersion = { set: all, balancer: this.everyVersion && !rebuildBalancers ? this.everyVersion.balancer : createBalancer(kind) };
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { AgentSnapshot } from "@mesh/shared";
+import type { AgentSnapshot, RetryPolicy } from "@mesh/shared";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
 import type { PeerConnections } from "../endpoint/peer-connections.ts";
 import { appendForwarded, forwardableRawHeaders, hasBody, readRequestHead } from "../endpoint/hop-by-hop.ts";
@@ -9,7 +9,7 @@ import { Attempt, AttemptError, type RequestFunction } from "../endpoint/send-at
 import { sendMeshError, type MeshErrorCause } from "../errors.ts";
 import { faultAbortStatus, faultDelayApplies } from "../resilience/faults.ts";
 import { recordOutcome } from "../resilience/outlier.ts";
-import { backoffMs, isRetryableFailure, isRetryableStatus, mayRetryMethod } from "../resilience/retry.ts";
+import { backoffMs, isRetryableFailure, isRetryableStatus, retryConditionsFor } from "../resilience/retry.ts";
 import { attemptTimeoutMs, deadlineFor } from "../resilience/timeout.ts";
 import type { AgentState, RequestRecord } from "../state.ts";
 import { childContext, formatTraceparent } from "../telemetry/trace-context.ts";
@@ -103,7 +103,8 @@ export class OutboundProxy {
     headers.push("Host", target.host, "traceparent", formatTraceparent(trace));
     appendForwarded(head, req.socket.remoteAddress, "http", target.host);
 
-    const retry = settings.retry !== null && mayRetryMethod(record.method, settings.retry) ? settings.retry : null;
+    const retryOn = settings.retry ? retryConditionsFor(record.method, settings.retry) : [];
+    const retry = retryOn.length > 0 ? settings.retry : null;
     let body: Buffer | IncomingMessage | null = null;
     let maxAttempts = retry ? retry.attempts : 1;
     if (hasBody(head)) {
@@ -116,7 +117,7 @@ export class OutboundProxy {
       }
     }
     destination.budget.recordRequest(record.startTime);
-    await this.forward(headers, res, record, destination, decision.pool, body, maxAttempts, snapshot);
+    await this.forward(headers, res, record, destination, decision.pool, body, maxAttempts, retryOn, snapshot);
   }
 
   private async forward(
@@ -127,11 +128,11 @@ export class OutboundProxy {
     pool: BackendPool,
     body: Buffer | IncomingMessage | null,
     maxAttempts: number,
+    retryOn: RetryPolicy["retryOn"],
     snapshot: AgentSnapshot,
   ): Promise<void> {
     const settings = destination.settings;
     const deadline = deadlineFor(settings.timeoutMs, record.startTime);
-    const retryOn = settings.retry?.retryOn ?? [];
     for (let attempt = 1; ; attempt++) {
       const now = Date.now();
       const endpoint = pool.balancer.pick(pool.set.availableAt(now));

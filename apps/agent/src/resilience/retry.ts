@@ -25,6 +25,15 @@ export function mayRetryMethod(method: string, policy: RetryPolicy): boolean {
   return policy.retryNonIdempotent || IDEMPOTENT_METHODS.has(method);
 }
 
+/**
+ * The retry conditions that apply to one request: all of them for methods safe to repeat; for the
+ * others only connect-failure, since a request that never reached a peer cannot have run twice.
+ */
+export function retryConditionsFor(method: string, policy: RetryPolicy): RetryOn {
+  if (mayRetryMethod(method, policy)) return policy.retryOn;
+  return policy.retryOn.filter((condition) => condition === "connect-failure");
+}
+
 /** Exponential backoff with full jitter: uniform in [0, min(max, base * 2^(retry-1))]. */
 export function backoffMs(retry: number, baseMs: number, maxMs: number, random: number = Math.random()): number {
   return random * Math.min(maxMs, baseMs * 2 ** (retry - 1));

@@ -29,7 +29,7 @@ describe("graceful shutdown", () => {
     mesh = await MeshHarness.start();
     [caller, slow] = await Promise.all([mesh.startInstance("frontend", "v1"), mesh.startInstance("slow", "v1", slowApp)]);
     await mesh.waitForEndpoints(caller, "slow", { v1: 1 });
-  }, 120_000);
+  });
 
   afterAll(() => mesh?.close());
 
@@ -39,7 +39,7 @@ describe("graceful shutdown", () => {
     await reachedApp;
     slow.agent.child.kill("SIGTERM");
 
-    await waitFor(async () => (await slow.adminGet("/ready").catch(() => null))?.status !== 200, { timeoutMs: 2000, what: "not ready" });
+    await waitFor(async () => (await slow.adminGet("/ready").catch(() => null))?.status !== 200, { timeoutMs: 10_000, what: "not ready" });
     const response = await inFlight;
     expect(response.status).toBe(200);
     expect(response.body).toBe("finished");

@@ -28,7 +28,7 @@ spec:
   [reader, intruder] = await Promise.all([mesh.startInstance("reviews", "v1"), mesh.startInstance("intruder", "v1"), mesh.startInstance("ratings", "v1")]);
   await Promise.all([mesh.waitForEndpoints(reader, "ratings", { v1: 1 }), mesh.waitForEndpoints(intruder, "ratings", { v1: 1 })]);
   await Promise.all([waitForRevision(reader, revision!), waitForRevision(intruder, revision!)]);
-}, 120_000);
+});
 
 afterAll(() => mesh?.close());
 

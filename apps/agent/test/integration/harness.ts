@@ -150,7 +150,7 @@ export class MeshHarness {
   }
 
   /** Waits until `caller`'s agent runs a config listing the given versions of `destination` with live endpoints. */
-  async waitForEndpoints(caller: ServiceInstance, destination: string, versions: Record<string, number>, timeoutMs = 20_000): Promise<void> {
+  async waitForEndpoints(caller: ServiceInstance, destination: string, versions: Record<string, number>, timeoutMs = 60_000): Promise<void> {
     await waitFor(
       async () => {
         const endpoints = (await caller.config()).snapshot?.destinations[destination]?.endpoints ?? [];
@@ -168,7 +168,7 @@ export class MeshHarness {
   }
 }
 
-export async function waitUntilReady(instance: ServiceInstance, timeoutMs = 45_000): Promise<void> {
+export async function waitUntilReady(instance: ServiceInstance, timeoutMs = 120_000): Promise<void> {
   await waitFor(
     async () => {
       if (instance.agent.child.exitCode !== null) throw new Error(`agent exited:\n${instance.agent.output().slice(-3000)}`);
@@ -181,7 +181,7 @@ export async function waitUntilReady(instance: ServiceInstance, timeoutMs = 45_0
 }
 
 /** Waits until the agent runs config of at least `revision`. */
-export async function waitForRevision(instance: ServiceInstance, revision: number, timeoutMs = 10_000): Promise<void> {
+export async function waitForRevision(instance: ServiceInstance, revision: number, timeoutMs = 30_000): Promise<void> {
   await waitFor(async () => ((await instance.config()).revision ?? -1) >= revision, {
     timeoutMs,
     intervalMs: 20,

@@ -20,7 +20,7 @@ spec: { mtls: strict }
 `);
   [caller, ratings] = await Promise.all([mesh.startInstance("reviews", "v1"), mesh.startInstance("ratings", "v1")]);
   await mesh.waitForEndpoints(caller, "ratings", { v1: 1 });
-}, 120_000);
+});
 
 afterAll(() => mesh?.close());
 

@@ -29,7 +29,7 @@ spec:
   ]);
   await mesh.waitForEndpoints(caller, "reviews", { v1: 2 });
   await waitForRevision(caller, revision!);
-}, 120_000);
+});
 
 afterAll(() => mesh?.close());
 

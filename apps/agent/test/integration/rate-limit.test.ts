@@ -17,7 +17,7 @@ spec:
   caller = frontend;
   await mesh.waitForEndpoints(caller, "ratings", { v1: 1 });
   await Promise.all([waitForRevision(caller, revision!), waitForRevision(ratings, revision!)]);
-}, 120_000);
+});
 
 afterAll(() => mesh?.close());
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
   [caller] = await Promise.all([mesh.startInstance("frontend", "v1"), mesh.startInstance("ratings", "v1", halfFailing)]);
   await mesh.waitForEndpoints(caller, "ratings", { v1: 1 });
   await waitForRevision(caller, revision!);
-}, 120_000);
+});
 
 afterAll(() => mesh?.close());
 

@@ -20,7 +20,7 @@ spec:
   [caller] = await Promise.all([mesh.startInstance("frontend", "v1"), mesh.startInstance("slow", "v1", slowApp)]);
   await mesh.waitForEndpoints(caller, "slow", { v1: 1 });
   await waitForRevision(caller, revision!);
-}, 120_000);
+});
 
 afterAll(() => mesh?.close());
 

@@ -22,7 +22,7 @@ spec:
 `);
   [caller] = await Promise.all([mesh.startInstance("frontend", "v1"), mesh.startInstance("reviews", "v1"), mesh.startInstance("reviews", "v2")]);
   await mesh.waitForEndpoints(caller, "reviews", { v1: 1, v2: 1 });
-}, 120_000);
+});
 
 afterAll(() => mesh?.close());
 

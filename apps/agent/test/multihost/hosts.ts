@@ -1,4 +1,5 @@
-import { Agent as HttpAgent, request, type IncomingHttpHeaders } from "node:http";
+import { request, type IncomingHttpHeaders } from "node:http";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -24,9 +25,10 @@ export interface HttpReply {
   durationMs: number;
 }
 
-const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 16 });
-
-/** One HTTP request through a relay's Unix socket, i.e. made from inside the relay's host. */
+/**
+ * One HTTP request through a relay's Unix socket, i.e. made from inside the relay's host. A connection
+ * per request: a pooled one can be closed by the server's keep-alive timeout just as it is reused.
+ */
 export function httpVia(
   socketPath: string,
   pathname: string,
@@ -34,7 +36,7 @@ export function httpVia(
 ): Promise<HttpReply> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: pathname, method, headers, agent: keepAlive, timeout: timeoutMs }, (res) => {
+    const req = request({ socketPath, path: pathname, method, headers, agent: false, timeout: timeoutMs }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => (text += chunk));
@@ -111,26 +113,22 @@ export class TestHosts {
     await this.waitForOutput(running, (output) => output.includes("listening"), `the app on ${host.address}:${port}`);
   }
 
-  /** `mesh server` on `host`, on all interfaces, with no DATABASE_URL: the embedded PostgreSQL in its data dir. */
-  async controlPlane(host: TestHost, port = 4000): Promise<{ url: string; adminToken: string; joinToken: string }> {
+  /**
+   * Starts `mesh server` on `host`, on all interfaces, with no DATABASE_URL (so on the embedded PostgreSQL
+   * in its data dir) and bootstrap tokens chosen here, so agents can be started while it comes up.
+   */
+  async controlPlane(host: TestHost, port = 4000): Promise<{ url: string; adminToken: string; joinToken: string; listening: Promise<unknown> }> {
     const dataDir = path.join(this.root, "control-plane");
     await mkdir(dataDir, { mode: 0o755 });
+    const adminToken = `mesh_op_${randomBytes(24).toString("base64url")}`;
+    const joinToken = `mesh_join_${randomBytes(24).toString("base64url")}`;
     const running = this.run(host, "apps/api/src/cli/main.ts", ["server", "--port", String(port), "--host", "0.0.0.0", "--data-dir", dataDir], {
       DATABASE_URL: "",
-      MESH_ADMIN_TOKEN: "",
-      MESH_JOIN_TOKEN: "",
+      MESH_ADMIN_TOKEN: adminToken,
+      MESH_JOIN_TOKEN: joinToken,
     });
-    const [adminToken, joinToken] = await this.waitForOutput(
-      running,
-      (output) => {
-        const admin = /admin token: +(mesh_op_\S+)/.exec(output)?.[1];
-        const join = /join token: +(mesh_join_\S+)/.exec(output)?.[1];
-        return output.includes("control plane listening") && admin && join ? [admin, join] : null;
-      },
-      `the control plane on ${host.address}`,
-      90_000,
-    );
-    return { url: `http://${host.address}:${port}`, adminToken, joinToken };
+    const listening = this.waitForOutput(running, (output) => output.includes("control plane listening"), `the control plane on ${host.address}`, 120_000);
+    return { url: `http://${host.address}:${port}`, adminToken, joinToken, listening };
   }
 
   /** A mesh-agent on `host`; `advertise: false` leaves the address to the agent's default. */

@@ -130,6 +130,15 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
     testHosts = await TestHosts.create(3);
     [h0, h1, h2] = testHosts.hosts as [TestHost, TestHost, TestHost];
     const controlPlaneAddress = `${h0.address}:4000`;
+    // Everything starts at once; the agents retry (with backoff) until the control plane listens.
+    const controlPlane = await testHosts.controlPlane(h0);
+    const join = { controlPlane: controlPlane.url, joinToken: controlPlane.joinToken, version: "v1" };
+    const agents = [
+      { host: h1, adminPort: DEFAULT_AGENT_PORTS.admin, agent: testHosts.agent(h1, { ...join, service: "frontend", ports: DEFAULT_AGENT_PORTS, advertise: true }) },
+      { host: h1, adminPort: ECHO_ON_H1.admin, agent: testHosts.agent(h1, { ...join, service: "echo", ports: ECHO_ON_H1, advertise: true }) },
+      // Started without --advertise-address: it must find h2's own address by itself.
+      { host: h2, adminPort: DEFAULT_AGENT_PORTS.admin, agent: testHosts.agent(h2, { ...join, service: "echo", ports: DEFAULT_AGENT_PORTS, advertise: false }) },
+    ];
     [onH1, onH2] = await Promise.all([
       testHosts.relay(h1, [
         controlPlaneAddress,
@@ -139,26 +148,16 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
         local(ECHO_ON_H1.admin),
       ]),
       testHosts.relay(h2, [local(DEFAULT_AGENT_PORTS.admin)]),
-    ]);
-    const [controlPlane] = await Promise.all([
-      testHosts.controlPlane(h0),
       testHosts.echoApp(h1, DEFAULT_AGENT_PORTS.app),
       testHosts.echoApp(h1, ECHO_ON_H1.app),
       testHosts.echoApp(h2, DEFAULT_AGENT_PORTS.app),
+      controlPlane.listening,
     ]);
     // The operator, too, reaches the control plane over the network, from h1.
     operator = operatorVia(onH1(controlPlaneAddress), controlPlane.url, controlPlane.adminToken);
-
-    const join = { controlPlane: controlPlane.url, joinToken: controlPlane.joinToken, version: "v1" };
-    const agents = [
-      { relay: onH1, adminPort: DEFAULT_AGENT_PORTS.admin, agent: testHosts.agent(h1, { ...join, service: "frontend", ports: DEFAULT_AGENT_PORTS, advertise: true }) },
-      { relay: onH1, adminPort: ECHO_ON_H1.admin, agent: testHosts.agent(h1, { ...join, service: "echo", ports: ECHO_ON_H1, advertise: true }) },
-      // Started without --advertise-address: it must find h2's own address by itself.
-      { relay: onH2, adminPort: DEFAULT_AGENT_PORTS.admin, agent: testHosts.agent(h2, { ...join, service: "echo", ports: DEFAULT_AGENT_PORTS, advertise: false }) },
-    ];
     await Promise.all(
-      agents.map(({ relay, adminPort, agent }) =>
-        untilExit(agent, "an agent to be ready", waitFor(async () => (await adminGet(relay, adminPort, "/ready")).status === 200, { timeoutMs: 60_000, intervalMs: 200 })),
+      agents.map(({ host, adminPort, agent }) =>
+        untilExit(agent, "an agent to be ready", waitFor(async () => (await adminGet(host === h1 ? onH1 : onH2, adminPort, "/ready")).status === 200, { timeoutMs: 60_000, intervalMs: 200 })),
       ),
     );
     await waitFor(async () => (await echoEndpointsSeenByFrontend()).length === 2, { timeoutMs: 20_000, what: "frontend to see both echo instances" });

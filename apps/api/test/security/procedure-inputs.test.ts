@@ -13,13 +13,20 @@ beforeAll(async () => {
 });
 afterAll(() => mesh?.close());
 
-/** The top-level keys a procedure's zod input accepts (through default/optional wrappers), to aim random values at real fields. */
+interface SchemaNode {
+  shape?: Record<string, unknown>;
+  _zod?: { def?: { innerType?: SchemaNode; in?: SchemaNode; left?: SchemaNode; right?: SchemaNode } };
+}
+
+/** The top-level keys a procedure's zod input accepts (through default, pipe and intersection), to aim random values at real fields. */
 function inputKeys(path: string): string[] {
-  const procedure = (appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>)[path]!;
+  const procedure = (appRouter._def.procedures as unknown as Record<string, { _def: { inputs: SchemaNode[] } }>)[path]!;
   const keys = new Set<string>();
-  for (let schema of procedure._def.inputs as { shape?: Record<string, unknown>; _zod?: { def?: { innerType?: unknown } } }[]) {
-    for (let depth = 0; schema && !schema.shape && depth < 5; depth++) schema = schema._zod?.def?.innerType as typeof schema;
-    for (const key of Object.keys(schema?.shape ?? {})) keys.add(key);
+  const pending = [...procedure._def.inputs];
+  for (let schema = pending.pop(); schema; schema = pending.pop()) {
+    for (const key of Object.keys(schema.shape ?? {})) keys.add(key);
+    const def = schema._zod?.def;
+    pending.push(...[def?.innerType, def?.in, def?.left, def?.right].filter((s): s is SchemaNode => s !== undefined));
   }
   return [...keys];
 }

@@ -24,17 +24,22 @@ export async function callRaw(baseUrl: string, path: string, type: ProcedureType
     type === "mutation"
       ? await fetch(`${baseUrl}/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(input ?? null) })
       : await fetch(`${baseUrl}/trpc/${path}${encoded}`, { headers: type === "subscription" ? { accept: "text/event-stream", ...headers } : headers, signal: AbortSignal.timeout(10_000) });
-  const body = type === "subscription" && response.ok ? await firstEvent(response) : await response.text();
-  let parsed: { error?: { message?: string; data?: { code?: string } } } = {};
+  // tRPC answers a subscription with an event stream (200) whose `serialized-error` event carries a refusal.
+  const streamed = type === "subscription" && response.ok;
+  const body = streamed ? await firstEvent(response) : await response.text();
+  const error = streamed ? (/^event: serialized-error$/m.test(body) ? parseJson(/^data: (.*)$/m.exec(body)?.[1]) : undefined) : parseJson(body)?.error;
+  return { status: response.status, code: error?.data?.code ?? null, message: error?.message ?? null, body };
+}
+
+type ErrorBody = { message?: string; data?: { code?: string } };
+
+/** Parsed JSON, or undefined for a plain-text answer (reported by its status alone). */
+function parseJson(text: string | undefined): (ErrorBody & { error?: ErrorBody }) | undefined {
   try {
-    // An event stream (200) carries a refusal as a `serialized-error` event whose data is the error.
-    const json = type === "subscription" && response.ok ? /^data: (.*)$/m.exec(body)?.[1] ?? "" : body;
-    parsed = JSON.parse(json) as typeof parsed;
-    if (type === "subscription" && response.ok && /^event: serialized-error$/m.test(body)) parsed = { error: parsed as { message?: string; data?: { code?: string } } };
+    return JSON.parse(text ?? "") as ErrorBody & { error?: ErrorBody };
   } catch {
-    // Not JSON: a plain-text answer is reported by its status alone.
+    return undefined;
   }
-  return { status: response.status, code: parsed.error?.data?.code ?? null, message: parsed.error?.message ?? null, body };
 }
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });

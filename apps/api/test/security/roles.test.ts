@@ -92,7 +92,7 @@ describe("who may call what (every procedure of the real router)", () => {
     expect(await fingerprint()).toEqual(before);
 
     // A GitOps file may carry the MeshConfig unchanged beside the policies an editor does change.
-    const result = await client.resources.applyDocuments.mutate({ documents: [MESH_CONFIG, JSON.parse(JSON.stringify({ apiVersion: "mesh/v1", kind: "TrafficPolicy", metadata: { name: "ratings" }, spec: {} }))] });
+    const result = await client.resources.applyDocuments.mutate({ documents: [MESH_CONFIG, { apiVersion: "mesh/v1", kind: "TrafficPolicy", metadata: { name: "ratings" }, spec: {} }] });
     expect(result.changes.map((c) => [c.kind, c.action])).toEqual([["MeshConfig", "unchanged"], ["TrafficPolicy", "create"]]);
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { backoffMs, isRetryableFailure, isRetryableStatus, mayRetryMethod } from "../../../src/resilience/retry.ts";
+import { backoffMs, isRetryableFailure, isRetryableStatus, mayRetryMethod, retryConditionsFor } from "../../../src/resilience/retry.ts";
 import { RetryBudget } from "../../../src/resilience/retry-budget.ts";
 import { httpCall, trafficPolicy } from "../../support/mesh-fixture.ts";
 import { startSmallMesh, type SmallMesh } from "../../support/small-mesh.ts";
@@ -22,6 +22,14 @@ describe("retry decisions", () => {
     expect(mayRetryMethod("PUT", policy)).toBe(true);
     expect(mayRetryMethod("POST", policy)).toBe(false);
     expect(mayRetryMethod("POST", { ...policy, retryNonIdempotent: true })).toBe(true);
+  });
+
+  it("retries a non-idempotent request only when it never reached a peer (connect-failure)", () => {
+    const policy = trafficPolicy({ retries: { attempts: 3, retryOn: ["5xx", "connect-failure", "reset"] } }).retries!;
+    expect(retryConditionsFor("GET", policy)).toEqual(["5xx", "connect-failure", "reset"]);
+    expect(retryConditionsFor("POST", policy)).toEqual(["connect-failure"]);
+    expect(retryConditionsFor("POST", { ...policy, retryOn: ["5xx"] })).toEqual([]);
+    expect(retryConditionsFor("POST", { ...policy, retryNonIdempotent: true })).toEqual(["5xx", "connect-failure", "reset"]);
   });
 
   it("backs off exponentially with full jitter, capped", () => {

@@ -2,7 +2,7 @@ import path from "node:path";
 import { parseCommandArgs, requirePositionals } from "../args.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
-import { onShutdownSignal, withoutAddedSignalHandlers } from "../shutdown-signals.ts";
+import { onShutdownSignal } from "../shutdown-signals.ts";
 
 export const serverCommand: Command = {
   name: "server",
@@ -20,16 +20,14 @@ export const serverCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number 0-65535 (got "${values.port}")`);
     const dataDir = path.resolve(values["data-dir"] ?? process.env.MESH_DATA_DIR ?? ".mesh");
     // Loaded here so the client verbs start without the server's code (Prisma, CA, …).
-    const controlPlane = await withoutAddedSignalHandlers(async () => {
-      const { startControlPlane } = await import("../../server.ts");
-      return startControlPlane({
-        port,
-        host: values.host,
-        dataDir,
-        databaseUrl: process.env.DATABASE_URL || undefined,
-        adminToken: process.env.MESH_ADMIN_TOKEN || undefined,
-        joinToken: process.env.MESH_JOIN_TOKEN || undefined,
-      });
+    const { startControlPlane } = await import("../../server.ts");
+    const controlPlane = await startControlPlane({
+      port,
+      host: values.host,
+      dataDir,
+      databaseUrl: process.env.DATABASE_URL || undefined,
+      adminToken: process.env.MESH_ADMIN_TOKEN || undefined,
+      joinToken: process.env.MESH_JOIN_TOKEN || undefined,
     });
     print(`control plane listening on ${controlPlane.url}`);
     print(`  data dir:     ${dataDir}`);

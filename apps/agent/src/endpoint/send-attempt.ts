@@ -25,6 +25,9 @@ export function classifyFailure(error: NodeJS.ErrnoException, connected: boolean
 
 export type RequestFunction = (options: RequestOptions) => ClientRequest;
 
+/** A new connection (TCP, and TLS for peers) must be up within this; Envoy's default too. */
+export const CONNECT_TIMEOUT_MS = 5000;
+
 /**
  * One request to one upstream. `response` resolves with the response head (the body is left to
  * stream) or rejects with an AttemptError on connect failure, reset or `timeoutMs` (0 = none).
@@ -39,7 +42,13 @@ export class Attempt {
   private request!: ClientRequest;
   private aborted = false;
 
-  constructor(send: RequestFunction, options: RequestOptions, body: Buffer | Readable | null, timeoutMs: number) {
+  constructor(
+    send: RequestFunction,
+    options: RequestOptions,
+    body: Buffer | Readable | null,
+    timeoutMs: number,
+    connectTimeoutMs: number = CONNECT_TIMEOUT_MS,
+  ) {
     this.response = new Promise<IncomingMessage>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       if (timeoutMs > 0) {
@@ -54,8 +63,17 @@ export class Attempt {
         this.request = request;
         let connected = false;
         request.once("socket", (socket) => {
-          if (request.reusedSocket) connected = true;
-          else socket.once((socket as { encrypted?: boolean }).encrypted ? "secureConnect" : "connect", () => (connected = true));
+          if (request.reusedSocket) {
+            connected = true;
+            return;
+          }
+          // A peer that drops SYNs (host gone, link cut) would otherwise hold the request for minutes.
+          const connectTimer = setTimeout(() => request.destroy(connectTimeout(connectTimeoutMs)), connectTimeoutMs);
+          socket.once("close", () => clearTimeout(connectTimer));
+          socket.once((socket as { encrypted?: boolean }).encrypted ? "secureConnect" : "connect", () => {
+            connected = true;
+            clearTimeout(connectTimer);
+          });
         });
         request.once("response", (incoming) => {
           clearTimeout(timer);
@@ -79,6 +97,12 @@ export class Attempt {
     this.aborted = true;
     this.request.destroy();
   }
+}
+
+function connectTimeout(ms: number): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(`no connection within ${ms} ms`);
+  error.code = "ETIMEDOUT";
+  return error;
 }
 
 function isStream(body: Buffer | Readable | null): body is Readable {

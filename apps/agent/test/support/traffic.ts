@@ -7,6 +7,8 @@ export interface RequestOutcome {
   status: number;
   /** x-mesh-error of an answer the agent made, or the transport error; null for an upstream answer. */
   cause: string | null;
+  /** The agent's one-line explanation, for failures. */
+  message?: string;
 }
 
 export interface TrafficRun {
@@ -33,7 +35,10 @@ export function startTraffic(caller: ServiceInstance, destination: string, { rat
       headers: { "x-request-id": id, "content-type": "application/json" },
       body: method === "GET" ? undefined : JSON.stringify({ id }),
     }).then(
-      (response) => void outcomes.push({ id, status: response.status, cause: (response.headers["x-mesh-error"] as string | undefined) ?? null }),
+      (response) => {
+        const cause = (response.headers["x-mesh-error"] as string | undefined) ?? null;
+        outcomes.push(cause ? { id, status: response.status, cause, message: response.body.trim().slice(0, 300) } : { id, status: response.status, cause });
+      },
       (error: Error) => void outcomes.push({ id, status: 0, cause: `transport: ${error.message}` }),
     );
     inFlight.add(done);

@@ -1,5 +1,6 @@
 import { Agent, createServer, request, type Server } from "node:http";
-import type { Socket } from "node:net";
+import { request as httpsRequest } from "node:https";
+import { createServer as createTcpServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Attempt, AttemptError } from "../../../src/endpoint/send-attempt.ts";
 import { freePort } from "@mesh/testkit";
@@ -60,6 +61,23 @@ describe("one attempt to an upstream", () => {
     const closed = await freePort();
     const failure = await new Attempt(request, { host: "127.0.0.1", port: closed, path: "/" }, null, 0).response.catch((error: AttemptError) => error);
     expect((failure as AttemptError).failure).toBe("connect-failure");
+  });
+
+  it("names a connection that never completes its handshake a connect failure, after the connect timeout", async () => {
+    const silent = createTcpServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const silentPort = (silent.address() as { port: number }).port;
+    try {
+      const started = performance.now();
+      const failure = await new Attempt(httpsRequest, { host: "127.0.0.1", port: silentPort, path: "/", agent: false }, null, 0, 200).response.catch(
+        (error: AttemptError) => error,
+      );
+      expect((failure as AttemptError).failure).toBe("connect-failure");
+      expect((failure as AttemptError).message).toContain("no connection within 200 ms");
+      expect(performance.now() - started).toBeLessThan(1500);
+    } finally {
+      silent.close();
+    }
   });
 
   it("gives up after the per-try timeout", async () => {

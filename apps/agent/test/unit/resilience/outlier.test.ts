@@ -45,6 +45,16 @@ describe("outlier detection", () => {
     expect(recordOutcome(settings, set, state, true, 40_000)).toBe(false);
   });
 
+  it("an ejection is seen by every set sharing the endpoint (a version's pool and the all-versions one)", () => {
+    const epoch = { value: 0 };
+    const version = new EndpointSet(endpoints(2), epoch);
+    const all = new EndpointSet([], epoch);
+    all.update(endpoints(3), version.byInstance());
+    expect(all.availableAt(0)).toHaveLength(3);
+    for (let i = 0; i < 3; i++) recordOutcome(settings, version, version.all[0]!, true, i);
+    expect(all.availableAt(10).map((s) => s.instanceId)).toEqual(["id-1", "id-2"]);
+  });
+
   it("never ejects more than maxEjectionPercent of the set", () => {
     const set = new EndpointSet(endpoints(2));
     for (const state of set.all) for (let i = 0; i < 3; i++) recordOutcome(settings, set, state, true, i);

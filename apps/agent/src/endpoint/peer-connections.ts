@@ -37,6 +37,8 @@ export class PeerConnections {
     agent = new NoDelayAgent({
       keepAlive: true,
       scheduling: "lifo",
+      // Idle connections close before the peer's keep-alive timeout (65 s) would cut one in use.
+      timeout: 60_000,
       secureContext: this.secureContext,
       // Our peers are named by SPIFFE ID, not DNS: the certificate must name the service we meant to call.
       checkServerIdentity: (_host: string, certificate: PeerCertificate) => verifyPeerIdentity(certificate, expected),

@@ -14,7 +14,9 @@ import type { InboundRateLimiter } from "./rate-limiter.ts";
  * over pooled keep-alive connections.
  */
 export class InboundProxy {
-  private readonly appAgent = new Agent({ keepAlive: true, scheduling: "lifo", noDelay: true });
+  // `timeout` closes idle pooled connections; with it set, Node also honours the app's "Keep-Alive: timeout=N"
+  // and closes a second early, so a request is never written on a connection the app is closing (a 502).
+  private readonly appAgent = new Agent({ keepAlive: true, scheduling: "lifo", noDelay: true, timeout: 30_000 });
 
   constructor(
     private readonly state: AgentState,

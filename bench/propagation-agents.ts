@@ -24,8 +24,8 @@ async function main(options: SimulatedAgentsOptions): Promise<void> {
   for (let i = 0; i < options.agents.length; i += REGISTER_CONCURRENCY) {
     const batch = options.agents.slice(i, i + REGISTER_CONCURRENCY).map((_, j) => startAgent(options, i + j));
     agents.push(...(await Promise.all(batch)));
+    report({ type: "registered", count: agents.length });
   }
-  report({ type: "registered" });
   await nextCommand(SUBSCRIBE_COMMAND);
   let progress: "subscribing" | "subscribed" | "whole mesh" = "subscribing";
   const onSnapshot = () => {

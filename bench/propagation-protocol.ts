@@ -13,8 +13,8 @@ export interface SimulatedAgentsOptions {
 export const SUBSCRIBE_COMMAND = "subscribe";
 
 export type SimulatedAgentsReport =
-  /** Every agent here is registered and has sent its first heartbeat (it is an endpoint). */
-  | { type: "registered" }
+  /** `count` agents here are registered and have sent their first heartbeat (they are endpoints). */
+  | { type: "registered"; count: number }
   /** Every agent here holds a snapshot; `wholeMesh` when every snapshot lists every endpoint of the mesh. */
   | { type: "subscribed"; wholeMesh: boolean }
   /** Agent `agent` (index in options.agents) received its first snapshot of `revision` (or a newer one) at `at`. */

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { createApiClient } from "../apps/api/src/cli/api-client.ts";
 import { startControlPlane, type ControlPlane } from "../apps/api/src/server.ts";
@@ -64,7 +64,10 @@ export async function benchPropagation(options: PropagationOptions = PROPAGATION
       workers.push(worker);
     }
     const running = () => workers.forEach((w) => w.assertRunning());
-    await waitFor(() => (running(), workers.every((w) => w.registered)), { timeoutMs: REGISTER_TIMEOUT_MS, intervalMs: 100, what: `${agentCount} agents to register` });
+    await waitFor(() => (running(), workers.every((w) => w.allRegistered)), { timeoutMs: REGISTER_TIMEOUT_MS, intervalMs: 100 }).catch(() => {
+      const registered = workers.reduce((sum, w) => sum + w.registered, 0);
+      throw new Error(`only ${registered} of ${agentCount} agents registered within ${REGISTER_TIMEOUT_MS / 1000} s (load average ${os.loadavg()[0]!.toFixed(1)})`);
+    });
     for (const worker of workers) worker.subscribe();
     await waitFor(() => (running(), workers.every((w) => w.subscribed)), { timeoutMs: SUBSCRIBE_TIMEOUT_MS, intervalMs: 100, what: `${agentCount} agents to subscribe` });
     const wholeMesh = await waitFor(() => (running(), workers.every((w) => w.seesWholeMesh)), { timeoutMs: WHOLE_MESH_TIMEOUT_MS, intervalMs: 100 }).then(

@@ -3,7 +3,7 @@ import { REPORT_PREFIX, SUBSCRIBE_COMMAND, type SimulatedAgentsOptions, type Sim
 
 /** The parent's handle on one process of simulated agents (bench/propagation-agents.ts) and what it has reported. */
 export class SimulatedAgents {
-  registered = false;
+  registered = 0;
   subscribed = false;
   seesWholeMesh = false;
   failedHeartbeats = 0;
@@ -17,13 +17,17 @@ export class SimulatedAgents {
     this.received = options.agents.map(() => []);
     this.acknowledged = options.agents.map(() => []);
     this.process = startBenchProcess<SimulatedAgentsReport>("bench/propagation-agents.ts", [JSON.stringify(options)], REPORT_PREFIX, (report) => {
-      if (report.type === "registered") this.registered = true;
+      if (report.type === "registered") this.registered = report.count;
       else if (report.type === "subscribed") [this.subscribed, this.seesWholeMesh] = [true, report.wholeMesh];
       else if (report.type === "received") this.received[report.agent]!.push([report.revision, report.at]);
       else if (report.type === "acknowledged") this.acknowledged[report.agent]!.push([report.revision, report.at]);
       else if (report.type === "heartbeat-failed") this.failedHeartbeats++;
       else this.fatal.push(report.message);
     });
+  }
+
+  get allRegistered(): boolean {
+    return this.registered === this.options.agents.length;
   }
 
   subscribe(): void {

@@ -3,8 +3,9 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const TSX = path.join(REPO_ROOT, "node_modules/.bin/tsx");
-const TSX_CLI = path.join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs");
+// Node with tsx's loader, not the tsx CLI: the CLI runs the program in a second process, so a
+// signal sent to the child we hold (SIGKILL above all) would miss the program itself.
+const NODE_WITH_TSX = [process.execPath, "--import", "tsx"];
 
 export interface RunningProcess {
   child: ChildProcess;
@@ -21,8 +22,9 @@ export interface RunningProcess {
  */
 export function startTsProcess(entry: string, args: string[], env: Record<string, string | undefined> = {}, { netns }: { netns?: string } = {}): RunningProcess {
   const script = [path.join(REPO_ROOT, entry), ...args];
-  const [command, commandArgs]: [string, string[]] = netns ? ["ip", ["netns", "exec", netns, process.execPath, TSX_CLI, ...script]] : [TSX, script];
-  const child = spawn(command, commandArgs, {
+  const nodeCommand = [...NODE_WITH_TSX, ...script];
+  const [command, ...commandArgs] = netns ? ["ip", "netns", "exec", netns, ...nodeCommand] : nodeCommand;
+  const child = spawn(command!, commandArgs, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

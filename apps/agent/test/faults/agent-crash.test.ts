@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@mesh/testkit";
 import { MeshHarness, waitForRevision, type ServiceInstance } from "../integration/harness.ts";
-import { killAgent } from "../support/agent-process.ts";
 import { countingApp, startTraffic, tally, type RequestOutcome } from "../support/traffic.ts";
 
 let mesh: MeshHarness;
@@ -47,7 +46,7 @@ describe("an agent killed mid-traffic (SIGKILL, one of two instances)", () => {
     const gets = startTraffic(frontend, "backend", { ratePerSecond: 50 });
     const posts = startTraffic(frontend, "backend", { ratePerSecond: 20, method: "POST" });
     await waitFor(() => gets.outcomes.length >= 100, { timeoutMs: 20_000, what: "traffic before the crash" });
-    await killAgent(backends[1]!);
+    await backends[1]!.stopAgent("SIGKILL");
     const atCrash = gets.sent();
     await waitFor(() => gets.outcomes.length >= atCrash + 200, { timeoutMs: 30_000, what: "traffic after the crash" });
     const [getOutcomes, postOutcomes] = await Promise.all([gets.stop(), posts.stop()]);

@@ -19,9 +19,3 @@ export async function rssMiB(pid: number): Promise<number> {
   if (!kib) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(kib) / 1024;
 }
-
-/** Kills the agent process outright (no drain, no deregistration), as a crash or OOM kill would. */
-export async function killAgent(instance: ServiceInstance): Promise<void> {
-  process.kill(await agentPid(instance), "SIGKILL");
-  await instance.agent.exited;
-}

@@ -19,6 +19,9 @@ export interface TrafficRun {
   stop(): Promise<RequestOutcome[]>;
 }
 
+/** Numbers each run, so request ids stay unique across runs against the same app. */
+let runs = 0;
+
 /**
  * Open-loop traffic at `ratePerSecond` through `caller`'s outbound port to `destination`, each
  * request carrying a unique x-request-id (and, for POST, a body), so an upstream can count them.
@@ -27,9 +30,10 @@ export function startTraffic(caller: ServiceInstance, destination: string, { rat
   const outcomes: RequestOutcome[] = [];
   const inFlight = new Set<Promise<void>>();
   let started = 0;
+  const run = ++runs;
   const begin = performance.now();
   const send = (): void => {
-    const id = `${method.toLowerCase()}-${started++}`;
+    const id = `${method.toLowerCase()}-${run}-${started++}`;
     const done = sendThrough(caller, destination, `/traffic/${id}`, {
       method,
       headers: { "x-request-id": id, "content-type": "application/json" },

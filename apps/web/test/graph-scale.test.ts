@@ -2,11 +2,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, CDPSession, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "@mesh/testkit";
 import { startControlPlane, type ControlPlane } from "../../api/src/server.ts";
 import { launchBrowser, screenshot, signedInPage } from "./setup/browser.ts";
 import { startNext } from "./setup/next-app.ts";
+import { descendantCpuMs } from "./setup/process-cpu.ts";
 import { heartbeat, keepAlive, registerInstances, reportTraffic } from "./setup/seed-mesh.ts";
 import { syntheticMesh } from "./setup/synthetic-mesh.ts";
 
@@ -45,18 +46,12 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-/** Seconds the page's main thread has spent running tasks (script, layout, paint) so far. */
-async function mainThreadSeconds(cdp: CDPSession): Promise<number> {
-  const { metrics } = await cdp.send("Performance.getMetrics");
-  return metrics.find((m) => m.name === "TaskDuration")!.value;
-}
-
 /**
- * One cold load of /graph: milliseconds from navigation start until the laid-out graph answers input, and how
- * much of that the page's main thread was busy (wall time also counts waiting for a CPU on a shared machine).
+ * One cold load of /graph: milliseconds from navigation start until the laid-out graph answers input, and the
+ * CPU time the browser and the dashboard's server spent on it (wall time also counts waiting for a core).
  */
-async function measureLoad(page: Page, cdp: CDPSession) {
-  const busyBefore = await mainThreadSeconds(cdp);
+async function measureLoad(page: Page) {
+  const cpuBefore = descendantCpuMs();
   await page.reload();
   const canvas = page.getByTestId("graph-canvas");
   await canvas.and(page.locator('[data-state="ready"]')).waitFor({ timeout: 30_000 });
@@ -65,9 +60,9 @@ async function measureLoad(page: Page, cdp: CDPSession) {
     const [entry] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
     return { htmlMs: Math.round(entry!.responseEnd), domReadyMs: Math.round(entry!.domContentLoadedEventEnd) };
   });
-  const busyMs = Math.round((1000 * (await mainThreadSeconds(cdp))) - 1000 * busyBefore);
+  const cpuMs = Math.round(descendantCpuMs() - cpuBefore);
   return {
-    busyMs,
+    cpuMs,
     readyAtMs: await figure("data-ready-at"),
     dataAtMs: await figure("data-data-at"),
     layoutOnlyMs: await figure("data-layout-only-ms"),
@@ -86,10 +81,8 @@ it(`lays out a ${SERVICES}-service graph and answers a click within ${INTERACTIV
   expect(await canvas.getAttribute("data-edges")).toBe(String(edgeCount));
 
   // Best of three: other test suites share this 2-core machine, and a timing is only as good as its quietest run.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Performance.enable");
   const runs = [];
-  for (let i = 0; i < 3; i++) runs.push(await measureLoad(page, cdp));
+  for (let i = 0; i < 3; i++) runs.push(await measureLoad(page));
   const best = runs.reduce((a, b) => (b.readyAtMs < a.readyAtMs ? b : a));
 
   const clickedAt = Date.now();
@@ -100,10 +93,11 @@ it(`lays out a ${SERVICES}-service graph and answers a click within ${INTERACTIV
   console.log(
     `[graph-scale] ${SERVICES} services, ${edgeCount} edges: interactive ${best.readyAtMs} ms after navigation start ` +
       `(HTML ${best.htmlMs} ms, DOM ready ${best.domReadyMs} ms, data in hand ${best.dataAtMs} ms, layout ${best.layoutOnlyMs} ms, layout + fit ${best.layoutMs} ms); ` +
-      `main thread busy ${best.busyMs} ms; all runs ${runs.map((r) => `${r.readyAtMs} (busy ${r.busyMs})`).join(" / ")} ms; click → side panel ${clickToPanelMs} ms; load average ${os.loadavg()[0]!.toFixed(1)}`,
+      `CPU ${best.cpuMs} ms; all runs ${runs.map((r) => `${r.readyAtMs} (CPU ${r.cpuMs})`).join(" / ")} ms; click → side panel ${clickToPanelMs} ms; load average ${os.loadavg()[0]!.toFixed(1)}`,
   );
   await screenshot(page, "graph-300-services");
-  // The budget holds for the dashboard's own work; on an idle machine wall time and busy time are nearly the same.
-  expect(Math.min(...runs.map((r) => r.busyMs))).toBeLessThan(INTERACTIVE_BUDGET_MS);
+  // On an idle machine the wall time is about the CPU time; when other suites share the two cores only the CPU
+  // time still says what the dashboard costs, so that is what the budget holds (the wall time is printed above).
+  expect(Math.min(...runs.map((r) => r.cpuMs))).toBeLessThan(INTERACTIVE_BUDGET_MS);
   await page.context().close();
 }, 300_000);

@@ -45,10 +45,10 @@ describe("an agent killed mid-traffic (SIGKILL, one of two instances)", () => {
   it("loses no request, fails ≤ 1% of requests, and never runs a POST twice", async () => {
     const gets = startTraffic(frontend, "backend", { ratePerSecond: 50 });
     const posts = startTraffic(frontend, "backend", { ratePerSecond: 20, method: "POST" });
-    await waitFor(() => gets.outcomes.length >= 100, { timeoutMs: 20_000, what: "traffic before the crash" });
+    await waitFor(() => gets.outcomes.length >= 200, { timeoutMs: 30_000, what: "traffic before the crash" });
     await backends[1]!.stopAgent("SIGKILL");
     const atCrash = gets.sent();
-    await waitFor(() => gets.outcomes.length >= atCrash + 200, { timeoutMs: 30_000, what: "traffic after the crash" });
+    await waitFor(() => gets.outcomes.length >= atCrash + 500, { timeoutMs: 45_000, what: "traffic after the crash" });
     const [getOutcomes, postOutcomes] = await Promise.all([gets.stop(), posts.stop()]);
 
     console.info(`agent crash measured: GET ${JSON.stringify(tally(getOutcomes))}, POST ${JSON.stringify(tally(postOutcomes))}`);

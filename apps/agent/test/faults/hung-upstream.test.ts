@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MeshHarness, sendThrough, waitForRevision, type ServiceInstance } from "../integration/harness.ts";
-import { agentPid, rssMiB } from "../support/agent-process.ts";
+import { rssMiB } from "../support/agent-process.ts";
 import { startTraffic, tally } from "../support/traffic.ts";
 
 const MAX_PENDING = 20;
@@ -57,7 +57,7 @@ describe("an upstream that hangs", () => {
   });
 
   it("keeps both agents' memory bounded and the hung app never holds more than maxPendingRequests, under sustained traffic", async () => {
-    const pids = { caller: await agentPid(frontend), callee: await agentPid(slow) };
+    const pids = { caller: frontend.agent.child.pid!, callee: slow.agent.child.pid! };
     const before = { caller: await rssMiB(pids.caller), callee: await rssMiB(pids.callee) };
     const traffic = startTraffic(frontend, "slow", { ratePerSecond: 100 });
     const peaks = { ...before };

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@mesh/testkit";
 import { MeshHarness, type ServiceInstance } from "../integration/harness.ts";
-import { agentPid, rssMiB } from "../support/agent-process.ts";
+import { rssMiB } from "../support/agent-process.ts";
 import { countingApp, startTraffic, tally, type RequestOutcome, type TrafficRun } from "../support/traffic.ts";
 
 /** The agents' test hook: renew certificates this often instead of at half-life (24 h certificates). */
@@ -87,7 +87,7 @@ describe("faults under steady traffic (frontend agent → backend agent → app)
   });
 
   it(`soaks ${SOAK_MS / 1000} s at ${SOAK_RATE} req/s with zero failures and flat agent memory`, async () => {
-    const pids = { frontend: await agentPid(frontend), backend: await agentPid(backend) };
+    const pids = { frontend: frontend.agent.child.pid!, backend: backend.agent.child.pid! };
     const traffic = mixedTraffic(SOAK_RATE);
     await sleep(5000);
     const warm = { frontend: await rssMiB(pids.frontend), backend: await rssMiB(pids.backend) };

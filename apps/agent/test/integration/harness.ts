@@ -8,7 +8,6 @@ import { startControlPlane, type ControlPlane } from "@mesh/api";
 import type { AppRouter } from "@mesh/api/router";
 import type { AgentSnapshot } from "@mesh/shared";
 import { createTestDatabase, freePorts, startTsProcess, waitFor, type RunningProcess, type TestDatabase } from "@mesh/testkit";
-import { agentPid } from "../support/agent-process.ts";
 
 /** An app handler for the upstream of one service instance. */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, instance: { service: string; version: string; port: number }) => void;
@@ -129,8 +128,7 @@ export class MeshHarness {
       config: async () => (await (await adminGet("/config")).json()) as AgentConfigView,
       async stopAgent(signal = "SIGTERM") {
         if (signal === "SIGKILL") {
-          // tsx runs the agent in a child process and cannot relay SIGKILL: kill the agent itself, as a crash would.
-          process.kill(await agentPid(instance), "SIGKILL");
+          instance.agent.child.kill("SIGKILL");
           await instance.agent.exited;
         } else {
           await instance.agent.stop(10_000);

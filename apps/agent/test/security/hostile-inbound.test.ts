@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TlsCredentials } from "../../src/state.ts";
 import { certificateFromForeignCa } from "../integration/certificates.ts";
 import { MeshHarness, sendThrough, waitForRevision, type ServiceInstance } from "../integration/harness.ts";
-import { agentPid, rssMiB } from "../support/agent-process.ts";
+import { rssMiB } from "../support/agent-process.ts";
 import { issueFromMeshCa } from "../support/mesh-ca-signer.ts";
 import { exchange, plainSocket, statusLine, tlsExchange, tlsSocket } from "./raw-connection.ts";
 
@@ -148,7 +148,7 @@ describe("hostile peers at the inbound port (mTLS strict)", () => {
   });
 
   it("cuts off a connection that never sends a byte, and idle connections hold no memory to speak of", async () => {
-    const pid = await agentPid(ratings);
+    const pid = ratings.agent.child.pid!;
     const before = await rssMiB(pid);
     const sockets = await Promise.all(Array.from({ length: 200 }, () => plainSocket(ratings.ports.inbound)));
     const outcomes = await Promise.all(sockets.map((socket) => exchange(socket, [], 15_000)));

@@ -38,7 +38,7 @@ describe("many agents heartbeating at once", () => {
     const snapshot = await waitFor(
       () => {
         const latest = feed.latest();
-        return [0, 1, 2, 3].every((s) => endpointsOf(latest, `svc-${s}`).length === AGENTS / 4) && latest;
+        return [0, 1, 2, 3].every((s) => endpointsOf(latest, `svc-${s}`).length === AGENTS / 4) ? latest : undefined;
       },
       { timeoutMs: 15_000, what: "every instance as an endpoint" },
     );

@@ -6,6 +6,7 @@ import { startControlPlane } from "../../../api/src/server.ts";
 import { createTestDatabase } from "@mesh/testkit";
 import { meshClient } from "./mesh-client.ts";
 import { buildIfStale, startNext } from "./next-app.ts";
+import { DEMO_EDGES } from "./demo-mesh.ts";
 import { keepAlive, seedDemoMesh } from "./seed-mesh.ts";
 import { startRealTraffic, type RealTraffic } from "./real-agents.ts";
 import type { WebTestEnv } from "./web-test-env.ts";
@@ -30,7 +31,7 @@ export default async function setup(project: TestProject) {
     await buildIfStale();
     next = await startNext(controlPlane.url);
     const seeded = await seedDemoMesh(controlPlane.url, controlPlane.adminToken, controlPlane.joinToken);
-    stopHeartbeats = keepAlive(controlPlane.url, controlPlane.adminToken, seeded.agents);
+    stopHeartbeats = keepAlive(controlPlane.url, controlPlane.adminToken, seeded.agents, DEMO_EDGES);
     realTraffic = await startRealTraffic(controlPlane.url, controlPlane.joinToken);
     const admin = meshClient(controlPlane.url, controlPlane.adminToken);
     const viewer = await admin.tokens.create.mutate({ role: "viewer", name: "vera-viewer" });

@@ -1,4 +1,4 @@
-import type { AccessLogEntry } from "@mesh/shared";
+import { ROLLUP_INTERVAL_MS, rollupBucketStart, type AccessLogEntry } from "@mesh/shared";
 import { DEMO_EDGES, DEMO_INSTANCES, DEMO_RESOURCES, type DemoEdge } from "./demo-mesh.ts";
 import { accessLogsOf, productPageTrace, toOtlp, type PlannedSpan } from "./demo-traces.ts";
 import { meshClient, type MeshClient } from "./mesh-client.ts";
@@ -36,15 +36,24 @@ export async function heartbeat(agents: readonly RegisteredAgent[], appliedRevis
 }
 
 /**
- * Keeps registered instances alive the way running agents would (the control plane expires an instance after
- * 10 s of silence), acknowledging the latest revision as applied. Returns a stop function.
+ * Keeps registered instances alive the way running agents would: heartbeats (the control plane expires an
+ * instance after 10 s of silence) acknowledging the latest revision, and each finished 10-second rollup of
+ * `edges`, so the seeded traffic stays current however long the tests take. Returns a stop function.
  */
-export function keepAlive(apiUrl: string, adminToken: string, agents: readonly RegisteredAgent[], intervalMs = 3000): () => Promise<void> {
+export function keepAlive(apiUrl: string, adminToken: string, agents: readonly RegisteredAgent[], edges: readonly DemoEdge[] = [], intervalMs = 3000): () => Promise<void> {
   const admin = meshClient(apiUrl, adminToken);
   let running: Promise<void> = Promise.resolve();
+  // seedDemoMesh reported every bucket that had finished; the one running then is the first left to report.
+  let reportedUpTo = rollupBucketStart(Date.now()) - ROLLUP_INTERVAL_MS;
+  let seed = 100;
   const beat = async () => {
     const { revision } = await admin.agents.status.query();
     await heartbeat(agents, revision || null);
+    const lastFinished = rollupBucketStart(Date.now()) - ROLLUP_INTERVAL_MS;
+    if (edges.length > 0 && lastFinished > reportedUpTo) {
+      await reportTraffic(agents, edges, lastFinished - reportedUpTo, lastFinished + ROLLUP_INTERVAL_MS, seed++);
+      reportedUpTo = lastFinished;
+    }
   };
   const timer = setInterval(() => {
     running = running.then(beat).catch(() => undefined);

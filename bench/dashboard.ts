@@ -88,7 +88,7 @@ export async function benchDashboard(options: DashboardOptions = DASHBOARD_DEFAU
       method: [
         `- A real control plane on a fresh database with ${options.services} services registered through the join flow, heartbeating, and a minute of synthetic call metrics on ${mesh.edges.length} calls (apps/web/test/setup: syntheticMesh, registerInstances, reportTraffic).`,
         "- The dashboard as `next start` serves it (production build), in headless Chromium (/usr/bin/chromium, playwright-core).",
-        `- /graph loaded once to warm the server, then reloaded ${options.loads} times. Interactive = milliseconds from navigation start until the page marks the laid-out graph ready (graph-canvas data-ready-at): data fetched, cytoscape layout done, input answered. Main-thread busy = Chromium's TaskDuration for the loaded document when it is ready (CDP Performance metrics), i.e. the page's own work without time spent waiting for a CPU.`,
+        `- /graph loaded once to warm the server, then reloaded ${options.loads} times. Interactive = milliseconds from navigation start until the page marks the graph ready (graph-canvas data-ready-at): data fetched, the fcose layout done and the view fitted, so it takes clicks. Main-thread busy = Chromium's TaskDuration for the loaded document when it is ready (CDP Performance metrics), i.e. the page's own work without time spent waiting for a CPU.`,
         "- Then a click on a call in the calls table, timed until its side panel shows.",
       ],
       figures: [

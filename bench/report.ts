@@ -46,7 +46,9 @@ export function benchmarksMarkdown(sections: BenchSection[], machine: MachineFac
   const out: string[] = [
     "# Benchmarks",
     "",
-    "Written by `pnpm bench` (bench/run.ts) from one run; run it again to refresh this file.",
+    "Written by `pnpm bench` (bench/run.ts) from one run; run it again to refresh this file. Each benchmark starts what it",
+    "needs (fresh databases on the machine's PostgreSQL, control planes, agents, nginx, HAProxy, `next start`, Chromium)",
+    "and stops it when done; `MESH_BENCH_PROFILE_DIR=<dir>` also writes CPU profiles of the data-plane agents.",
     "Every figure below comes from that run on the machine described; the verdict column compares it with the",
     "project's target and says MISSED when a target is not reached.",
     "",
@@ -68,7 +70,8 @@ export function benchmarksMarkdown(sections: BenchSection[], machine: MachineFac
     if (section.method.length) out.push("### Method", "", ...section.method, "");
     out.push("### Figures", "", "| metric | value | target | verdict |", "| --- | --- | --- | --- |");
     for (const f of section.figures) out.push(`| ${[f.metric, f.value, f.target ?? "", verdictOf(f)].map(escapeCell).join(" | ")} |`);
-    if (section.notes?.length) out.push("", ...section.notes);
+    // One paragraph per note.
+    for (const note of section.notes ?? []) out.push("", note);
   }
   return `${out.join("\n")}\n`;
 }

@@ -5,17 +5,22 @@ import { startAgent } from "./start-agent.ts";
 
 const DRAIN_MS = 5000;
 
+function exitWithUsage(message: string): never {
+  process.stderr.write(`mesh-agent: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
 let flags;
 try {
   flags = parseAgentFlags(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof FlagError)) throw error;
-  process.stderr.write(`mesh-agent: ${error.message}\n${USAGE}\n`);
-  process.exit(2);
+  exitWithUsage(error.message);
 }
 
 const log = pino({ level: process.env.LOG_LEVEL ?? "info", base: { component: "mesh-agent", service: flags.service, version: flags.version } });
 const agent = await startAgent({ flags, state: new AgentState(flags.service, flags.version), log }).catch((error: unknown) => {
+  if (error instanceof FlagError) exitWithUsage(error.message);
   log.fatal({ err: error }, "agent failed to start");
   process.exit(1);
 });

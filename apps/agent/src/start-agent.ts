@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { AgentFlags } from "./cli/agent-flags.ts";
+import { FlagError, type AgentFlags } from "./cli/agent-flags.ts";
 import type { AgentState } from "./state.ts";
 import { startAdminServer } from "./admin/admin-server.ts";
 import { createAgentMetrics } from "./admin/agent-metrics.ts";
@@ -45,6 +45,9 @@ export async function startAgent({ flags, state, log }: { flags: AgentFlags; sta
     log: log.child({ module: "discovery" }),
   });
   await discovery.loadCached();
+  if (!flags.joinToken && !discovery.credential()) {
+    throw new FlagError("no join token: pass --join-token or set MESH_JOIN_TOKEN (needed until the agent has registered once)");
+  }
   await identity.loadCached();
 
   const registry = createAgentMetrics(state);

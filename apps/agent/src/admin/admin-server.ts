@@ -27,23 +27,30 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const { state, registry } = options;
   let draining = false;
 
-  const routes: Record<string, (res: ServerResponse) => Promise<void> | void> = {
-    "/healthz": (res) => sendJson(res, 200, { status: "alive" }),
-    "/ready": (res) => {
-      const gaps = readinessGaps(state, draining);
-      sendJson(res, gaps.length ? 503 : 200, gaps.length ? { ready: false, missing: gaps } : { ready: true });
-    },
-    "/metrics": async (res) => {
-      res.writeHead(200, { "content-type": registry.contentType });
-      res.end(await registry.metrics());
-    },
-    "/config": (res) => sendJson(res, 200, describeConfig(state, options.controlPlane?.() ?? null)),
-  };
+  const routes = new Map<string, (res: ServerResponse) => Promise<void> | void>([
+    ["/healthz", (res) => sendJson(res, 200, { status: "alive" })],
+    [
+      "/ready",
+      (res) => {
+        const gaps = readinessGaps(state, draining);
+        sendJson(res, gaps.length ? 503 : 200, gaps.length ? { ready: false, missing: gaps } : { ready: true });
+      },
+    ],
+    [
+      "/metrics",
+      async (res) => {
+        const text = await registry.metrics();
+        res.writeHead(200, { "content-type": registry.contentType });
+        res.end(text);
+      },
+    ],
+    ["/config", (res) => sendJson(res, 200, describeConfig(state, options.controlPlane?.() ?? null))],
+  ]);
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const route = routes[new URL(req.url ?? "/", "http://admin").pathname];
+    const route = routes.get(new URL(req.url ?? "/", "http://admin").pathname);
     if (req.method !== "GET" && req.method !== "HEAD") return sendJson(res, 405, { error: "only GET is supported" });
-    if (!route) return sendJson(res, 404, { error: `no such admin endpoint; try ${Object.keys(routes).join(", ")}` });
+    if (!route) return sendJson(res, 404, { error: `no such admin endpoint; try ${[...routes.keys()].join(", ")}` });
     Promise.resolve(route(res)).catch((error: unknown) => sendJson(res, 500, { error: String(error) }));
   });
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +60,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   return {
     port: (server.address() as AddressInfo).port,
     setDraining: () => (draining = true),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -91,7 +91,7 @@ export function parseAgentFlags(argv: string[], env: NodeJS.ProcessEnv = process
     outboundPort,
     adminPort,
     controlPlane,
-    joinToken: values["join-token"] ?? env.MESH_JOIN_TOKEN ?? null,
+    joinToken: (values["join-token"] ?? env.MESH_JOIN_TOKEN) || null,
     dataDir: path.resolve(values["data-dir"] ?? path.join(".mesh", "agents", `${service}-${version}-${inboundPort}`)),
     advertiseAddress: values["advertise-address"] ?? firstNonLoopbackIPv4() ?? "127.0.0.1",
   };

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTsProcess, waitFor } from "@mesh/testkit";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePorts, startTsProcess, waitFor } from "@mesh/testkit";
 import { MeshHarness, sendThrough, type AppHandler, type ServiceInstance } from "./harness.ts";
 
 describe("mesh-agent command line", () => {
@@ -12,6 +15,19 @@ describe("mesh-agent command line", () => {
     expect(output).toContain("--app-port is required");
     expect(output).toContain('--inbound-port "0" must be a port number from 1 to 65535');
     expect(output).toContain("usage: mesh-agent");
+  });
+
+  it("exits 2 when it has neither a join token nor an earlier registration", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "agent-no-token-"));
+    const [app, inbound, outbound, admin] = await freePorts(4);
+    const ports = ["--app-port", app, "--inbound-port", inbound, "--outbound-port", outbound, "--admin-port", admin].map(String);
+    const agent = startTsProcess("apps/agent/src/main.ts", ["--service", "reviews", "--version", "v1", ...ports, "--data-dir", dataDir], { MESH_JOIN_TOKEN: "" });
+    try {
+      expect(await agent.exited).toBe(2);
+      expect(agent.output()).toContain("no join token: pass --join-token or set MESH_JOIN_TOKEN");
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

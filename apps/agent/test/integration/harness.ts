@@ -140,8 +140,8 @@ export class MeshHarness {
       },
       async stop() {
         await instance.agent.stop(10_000);
-        await new Promise((resolve) => upstream.close(resolve));
         upstream.closeAllConnections();
+        await new Promise((resolve) => upstream.close(resolve));
       },
     };
     this.instances.push(instance);

@@ -67,7 +67,9 @@ export function GraphCanvas({ elements, onSelect, onToggleVersions }: Props) {
       if (large) cy.style().selector("edge").style("curve-style", "straight").update();
       const layout = cy.layout({
         name: "fcose",
-        quality: large ? "draft" : "default",
+        quality: "default",
+        // A short force-directed pass after the spectral start spreads big graphs out at a fraction of the full cost.
+        numIter: large ? 400 : 2500,
         randomize: true,
         animate: false,
         nodeDimensionsIncludeLabels: !large,

@@ -1,15 +1,8 @@
-import { twoRandomIndices, type Balancer } from "./balancer.ts";
-import type { EndpointState } from "./endpoint-state.ts";
+import { PowerOfTwoChoices } from "./power-of-two-choices.ts";
 
-/** Power of two choices on in-flight requests: near-optimal spread without scanning every endpoint. */
-export class LeastRequestBalancer implements Balancer {
-  constructor(private readonly random: () => number = Math.random) {}
-
-  pick(available: readonly EndpointState[]): EndpointState | undefined {
-    if (available.length <= 1) return available[0];
-    const [i, j] = twoRandomIndices(available.length, this.random);
-    const a = available[i]!;
-    const b = available[j]!;
-    return b.inFlight < a.inFlight ? b : a;
+/** Power of two choices on in-flight requests. */
+export class LeastRequestBalancer extends PowerOfTwoChoices {
+  constructor(random: () => number = Math.random) {
+    super((endpoint) => endpoint.inFlight, random);
   }
 }

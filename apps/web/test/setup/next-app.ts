@@ -1,23 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, waitFor, type RunningProcess } from "@mesh/testkit";
+import { freePort, REPO_ROOT, waitFor, type RunningProcess } from "@mesh/testkit";
+import { webBuildIsStale } from "../../../../scripts/lib/web-build.ts";
 
 export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const NEXT_BIN = path.join(WEB_DIR, "node_modules/.bin/next");
-const SOURCES = [path.join(WEB_DIR, "src"), path.join(WEB_DIR, "next.config.ts"), path.join(WEB_DIR, "package.json"), path.join(WEB_DIR, "../../packages/shared/src")];
-
-function newestMtime(target: string): number {
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(target).reduce((newest, entry) => Math.max(newest, newestMtime(path.join(target, entry))), stat.mtimeMs);
-}
-
-function isBuildFresh(): boolean {
-  const buildId = path.join(WEB_DIR, ".next/BUILD_ID");
-  return existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(...SOURCES.map(newestMtime));
-}
 
 const BUILD_ATTEMPTS = 30;
 
@@ -26,7 +14,7 @@ const BUILD_ATTEMPTS = 30;
  * `pnpm start` builds the same app; when its build holds Next's lock, wait for it and use its result.
  */
 export async function buildIfStale(): Promise<void> {
-  for (let attempt = 1; !isBuildFresh(); attempt++) {
+  for (let attempt = 1; webBuildIsStale(REPO_ROOT); attempt++) {
     const result = spawnSync(NEXT_BIN, ["build"], {
       cwd: WEB_DIR,
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },

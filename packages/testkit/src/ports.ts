@@ -1,12 +1,15 @@
 import { createServer } from "node:net";
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
+/**
+ * A TCP port that was free a moment ago on every address. The probe binds the dual-stack wildcard, so
+ * a port some server holds on any one address (Next listens on [::], agents on 0.0.0.0) is never offered.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });

@@ -1,4 +1,4 @@
-import { rollupBucketStart } from "@mesh/shared";
+import { ROLLUP_INTERVAL_MS, rollupBucketStart } from "@mesh/shared";
 import { EXPIRED_HEALTH } from "../config-push/liveness.ts";
 import type { PrismaClient } from "../db/client.ts";
 import { redSeries, RollupTotals, type RedPoint, type RedStats, type RollupLike } from "./rollup-series.ts";
@@ -14,6 +14,17 @@ export interface RedResult {
   stepSeconds: number;
   totals: RedStats & { statusCounts: Record<string, number> };
   points: RedPoint[];
+}
+
+/**
+ * Seconds of [from, to) that the rollups cover: from the earliest bucket (at least one bucket long),
+ * as Prometheus's rate() does, so a mesh started a minute ago shows its real req/s, not a fifteenth of it.
+ */
+function coveredSeconds(rollups: readonly { bucketStart: Date }[], from: number, to: number): number {
+  if (rollups.length === 0) return (to - from) / 1000;
+  const earliest = Math.min(...rollups.map((rollup) => rollup.bucketStart.getTime()));
+  const start = Math.min(Math.max(from, earliest), to - ROLLUP_INTERVAL_MS);
+  return (to - Math.max(from, start)) / 1000;
 }
 
 const ROLLUP_FIELDS = { bucketStart: true, requests: true, errors: true, statusCounts: true, latencyBuckets: true, mtls: true } as const;
@@ -37,7 +48,7 @@ export async function redMetrics(prisma: PrismaClient, target: RedTarget, from: 
   for (const rollup of rollups) totals.add(rollup);
   return {
     stepSeconds: stepMs / 1000,
-    totals: { ...totals.stats((to - from) / 1000), statusCounts: totals.statusCounts },
+    totals: { ...totals.stats(coveredSeconds(rollups, from, to)), statusCounts: totals.statusCounts },
     points: redSeries(rollups, from, to, stepMs),
   };
 }
@@ -59,7 +70,6 @@ export interface GraphEdge extends RedStats {
  * reached it, and every edge with what its callers saw.
  */
 export async function serviceGraph(prisma: PrismaClient, from: number, to: number): Promise<{ nodes: GraphNode[]; edges: GraphEdge[] }> {
-  const seconds = (to - from) / 1000;
   const [rollups, services] = await Promise.all([
     prisma.metricRollup.findMany({
       // A rollup counts when its 10 s bucket overlaps the window.
@@ -69,6 +79,7 @@ export async function serviceGraph(prisma: PrismaClient, from: number, to: numbe
     prisma.service.findMany({ select: { name: true, instances: { where: { deregisteredAt: null, health: { not: EXPIRED_HEALTH } }, select: { version: true } } } }),
   ]);
 
+  const seconds = coveredSeconds(rollups, from, to);
   const versions = new Map<string, Set<string>>();
   const versionsOf = (service: string): Set<string> => {
     let set = versions.get(service);

@@ -70,6 +70,9 @@ describe("telemetry.report and the metrics and logs it feeds", () => {
     expect(graph.edges).toHaveLength(1);
     expect(graph.edges[0]).toMatchObject({ source: "a", destination: "b", requests: 100, errorPercent: 10, mtls: true });
     expect(graph.edges[0]!.p99Ms! / 99).toBeGreaterThan(0.95);
+    // Rates cover the time there is data for (from the bucket on), not the whole 120 s window.
+    expect(graph.edges[0]!.requestsPerSecond).toBeCloseTo(100 / ((now - bucket) / 1000), 6);
+    expect(service.totals.requestsPerSecond).toBeCloseTo(100 / ((now - bucket) / 1000), 6);
   });
 
   it("refuses a report about another service's side of a request, writing nothing", async () => {

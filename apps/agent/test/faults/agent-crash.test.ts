@@ -26,7 +26,7 @@ spec:
   ]);
   await mesh.waitForEndpoints(frontend, "backend", { v1: 2 }, 60_000);
   await waitForRevision(frontend, revision!);
-}, 120_000);
+});
 
 afterAll(() => mesh?.close());
 

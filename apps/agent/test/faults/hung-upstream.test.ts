@@ -34,7 +34,7 @@ spec:
   ]);
   await mesh.waitForEndpoints(frontend, "slow", { v1: 1 }, 60_000);
   await waitForRevision(frontend, revision!);
-}, 120_000);
+});
 
 afterAll(() => mesh?.close());
 

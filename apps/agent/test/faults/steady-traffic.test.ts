@@ -22,7 +22,7 @@ beforeAll(async () => {
   mesh = await MeshHarness.start();
   [frontend, backend] = await Promise.all([mesh.startInstance("frontend", "v1"), mesh.startInstance("backend", "v1", app.handler)]);
   await mesh.waitForEndpoints(frontend, "backend", { v1: 1 }, 60_000);
-}, 120_000);
+});
 
 afterAll(async () => {
   delete process.env.MESH_AGENT_RENEW_EVERY_MS;

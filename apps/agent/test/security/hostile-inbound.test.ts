@@ -39,7 +39,7 @@ spec:
   await waitForRevision(ratings, revision!);
   reviewsCredentials = { ...JSON.parse(await readFile(path.join(reviews.dataDir, "credentials.json"), "utf8")), notAfter: new Date() };
   caPem = reviewsCredentials.caPem;
-}, 120_000);
+});
 
 afterAll(async () => {
   delete process.env.MESH_AGENT_HEADERS_TIMEOUT_MS;

@@ -64,3 +64,9 @@ export function sendMeshError(
   res.end(body);
   return status;
 }
+
+/** A failure the request path did not expect: a 502 that says so, or a cut connection once the answer has begun. */
+export function answerUnexpectedError(res: ServerResponse, error: unknown): void {
+  if (!res.headersSent) sendMeshError(res, "upstream-reset", `agent error: ${(error as Error).message}`);
+  else res.destroy();
+}

@@ -3,7 +3,7 @@ import type { TLSSocket } from "node:tls";
 import { authorize, spiffeId } from "@mesh/shared";
 import { appendForwarded, forwardableRawHeaders, hasBody, readRequestHead } from "../endpoint/hop-by-hop.ts";
 import { Attempt, AttemptError } from "../endpoint/send-attempt.ts";
-import { sendMeshError, type MeshErrorCause } from "../errors.ts";
+import { answerUnexpectedError, sendMeshError, type MeshErrorCause } from "../errors.ts";
 import type { AgentState, RequestRecord } from "../state.ts";
 import { childContext, formatTraceparent } from "../telemetry/trace-context.ts";
 import { callerService } from "./peer-identity.ts";
@@ -25,10 +25,7 @@ export class InboundProxy {
   ) {}
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    this.serve(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendMeshError(res, "upstream-reset", `agent error: ${(error as Error).message}`);
-      else res.destroy();
-    });
+    this.serve(req, res).catch((error: unknown) => answerUnexpectedError(res, error));
   };
 
   close(): void {

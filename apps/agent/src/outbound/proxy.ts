@@ -6,7 +6,7 @@ import type { EndpointState } from "../balancer/endpoint-state.ts";
 import type { PeerConnections } from "../endpoint/peer-connections.ts";
 import { appendForwarded, forwardableRawHeaders, hasBody, readRequestHead } from "../endpoint/hop-by-hop.ts";
 import { Attempt, AttemptError, type RequestFunction } from "../endpoint/send-attempt.ts";
-import { sendMeshError, type MeshErrorCause } from "../errors.ts";
+import { answerUnexpectedError, sendMeshError, type MeshErrorCause } from "../errors.ts";
 import { faultAbortStatus, faultDelayApplies } from "../resilience/faults.ts";
 import { recordOutcome } from "../resilience/outlier.ts";
 import { backoffMs, isRetryableFailure, isRetryableStatus, retryConditionsFor } from "../resilience/retry.ts";
@@ -34,10 +34,7 @@ export class OutboundProxy {
   ) {}
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    this.serve(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendMeshError(res, "upstream-reset", `agent error: ${(error as Error).message}`);
-      else res.destroy();
-    });
+    this.serve(req, res).catch((error: unknown) => answerUnexpectedError(res, error));
   };
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

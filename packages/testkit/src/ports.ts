@@ -1,19 +1,26 @@
 import { createServer } from "node:net";
 
-/**
- * A TCP port that was free a moment ago on every address. The probe binds the dual-stack wildcard, so
- * a port some server holds on any one address (Next listens on [::], agents on 0.0.0.0) is never offered.
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Below Linux's ephemeral range (32768+), where listen(0) and every outgoing connection draw their
+// ports: a port chosen there can be taken by anyone before the process that asked for it binds it.
+const LOW = 20_000;
+const HIGH = 32_000;
+
+/** Whether a port can be bound on every address (the dual-stack wildcard conflicts with any holder). */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on("error", reject);
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
   });
+}
+
+/** A TCP port that was free a moment ago on every address, chosen at random outside the ephemeral range. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    if (await isFree(port)) return port;
+  }
 }
 
 export async function freePorts(count: number): Promise<number[]> {

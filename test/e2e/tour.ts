@@ -90,7 +90,7 @@ spec:
   expect(denied.spans.find((s) => s.meshError === "denied")?.httpStatus).toBe(403);
   const waterfall = await mesh(["traces", "get", denied.trace.traceId]);
   expect(waterfall.code).toBe(0);
-  expect(waterfall.stdout).toMatch(/^\s+ratings@v1 GET \/ratings\/\d+\s+[\d.]+ ms\s+403 denied\s/m);
+  expect(waterfall.stdout).toMatch(/^\s*ratings@v1 GET \/ratings\/\d+\s+[\d.]+ ms\s+403 denied\s/m);
 
   // Undo it: the mesh's history makes that one command.
   const history = await mesh(["history", "-o", "json"]);

@@ -5,9 +5,10 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { DEFAULT_MESH_CONFIG, type AgentSnapshot } from "../packages/shared/src/index.ts";
 import { freePorts } from "../packages/testkit/src/ports.ts";
-import { startTsProcess, type RunningProcess } from "../packages/testkit/src/processes.ts";
+import { REPO_ROOT, startNodeProcess, startTsProcess, type RunningProcess } from "../packages/testkit/src/processes.ts";
 import { waitFor } from "../packages/testkit/src/wait-for.ts";
 import { createTestPki } from "../apps/agent/test/support/test-pki.ts";
+import { AGENT_NODE_FLAGS, bundleEntry } from "../scripts/lib/agent-bundle.ts";
 import type { BenchAgentOptions } from "./data-path-agent.ts";
 
 const exec = promisify(execFile);
@@ -48,7 +49,7 @@ export async function startDataPathTopology(profileDir?: string): Promise<DataPa
     const work = await mkdtemp(path.join(tmpdir(), "mesh-bench-data-path-"));
     cleanups.unshift(() => rm(work, { recursive: true, force: true }));
 
-    const app = await startReady("bench/data-path-upstream.ts", [String(appPort)]);
+    const app = await startReady("the app", startTsProcess("bench/data-path-upstream.ts", [String(appPort)]));
     cleanups.unshift(() => app.stop(2000));
     await startNginx(work, nginxPort!, appPort!, cleanups);
 
@@ -78,9 +79,13 @@ export async function startDataPathTopology(profileDir?: string): Promise<DataPa
     };
     const env = profileDir ? { MESH_BENCH_PROFILE_DIR: profileDir } : {};
     if (profileDir) await mkdir(profileDir, { recursive: true });
-    const server = await startReady("bench/data-path-agent.ts", [JSON.stringify(await agentOptions("app", serverInbound!, serverOutbound!))], env);
+    // Agents run as users run them: bundled (no TypeScript loader in the process) with the agent's Node flags.
+    const agentBundle = path.join(work, "data-path-agent.mjs");
+    await bundleEntry(path.join(REPO_ROOT, "bench/data-path-agent.ts"), agentBundle);
+    const startAgent = async (options: BenchAgentOptions) => startReady(`agent ${options.service}`, startNodeProcess([...AGENT_NODE_FLAGS, agentBundle, JSON.stringify(options)], env));
+    const server = await startAgent(await agentOptions("app", serverInbound!, serverOutbound!));
     cleanups.unshift(() => server.stop(5000));
-    const caller = await startReady("bench/data-path-agent.ts", [JSON.stringify(await agentOptions("caller", callerInbound!, callerOutbound!))], env);
+    const caller = await startAgent(await agentOptions("caller", callerInbound!, callerOutbound!));
     cleanups.unshift(() => caller.stop(5000));
     return {
       cases: [
@@ -97,8 +102,7 @@ export async function startDataPathTopology(profileDir?: string): Promise<DataPa
   }
 }
 
-async function startReady(entry: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningProcess> {
-  const child = startTsProcess(entry, args, env);
+async function startReady(entry: string, child: RunningProcess): Promise<RunningProcess> {
   try {
     await waitFor(
       () => {

@@ -5,7 +5,7 @@ import { freePort } from "../packages/testkit/src/ports.ts";
 import { startDataPathTopology, wrk, type DataPathTopology, type WrkResult } from "./data-path.ts";
 import { startHaproxy } from "./haproxy.ts";
 import { runOpenLoop, type OpenLoopResult } from "./open-loop.ts";
-import { cpuSeconds, peakRssBytes, pidListeningOn } from "./process-stats.ts";
+import { cpuSeconds, memoryUse, pidListeningOn, type MemoryUse } from "./process-stats.ts";
 import { formatMs, formatNumber, type BenchSection, type Figure } from "./section.ts";
 
 export interface DataPlaneOptions {
@@ -84,9 +84,9 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
 
     const results: PathResult[] = [];
     for (const p of paths) results.push(await measurePath(p, options, agentPids));
-    const peakRss = new Map<number, number>();
-    for (const [port, pid] of agentPids) peakRss.set(port, await peakRssBytes(pid));
-    return section(results, peakRss, options);
+    const memory = new Map<number, MemoryUse>();
+    for (const [port, pid] of agentPids) memory.set(port, await memoryUse(pid));
+    return section(results, memory, options);
   } finally {
     await haproxy?.stop();
     await topology?.close();
@@ -121,7 +121,7 @@ async function measurePath(p: PathCase, options: DataPlaneOptions, agentPids: Ma
   return { path: p, wrk: closedLoop, openLoop, agentCpuPer1000: pids.map((_, i) => ((cpuAfter[i]! - cpuBefore[i]!) / requests) * 1000) };
 }
 
-function section(results: PathResult[], peakRss: Map<number, number>, options: DataPlaneOptions): BenchSection {
+function section(results: PathResult[], memory: Map<number, MemoryUse>, options: DataPlaneOptions): BenchSection {
   const [direct, nginx, , oneAgent, twoAgents] = results as [PathResult, PathResult, PathResult, PathResult, PathResult];
   const rate = formatNumber(options.openLoopRatePerSecond);
   const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
@@ -143,7 +143,8 @@ function section(results: PathResult[], peakRss: Map<number, number>, options: D
   const addedP99 = twoAgents.openLoop.latencyMs.p99 - direct.openLoop.latencyMs.p99;
   const cpu = [oneAgent.agentCpuPer1000[0]!, ...twoAgents.agentCpuPer1000];
   // Caller first, then the server agent (which also served the one-agent runs).
-  const rss = twoAgents.path.agentPorts.map((port) => peakRss.get(port)!);
+  const agentMemory = twoAgents.path.agentPorts.map((port) => memory.get(port)!);
+  const rss = agentMemory.map((use) => use.peakRssBytes);
   const mb = (bytes: number) => bytes / 1e6;
   figures.push(
     { metric: "one agent: throughput vs nginx", value: `${vsNginx.toFixed(2)}×`, target: `≥ ${TARGETS.oneAgentVsNginx.toFixed(1)}×`, met: vsNginx >= TARGETS.oneAgentVsNginx },
@@ -161,6 +162,10 @@ function section(results: PathResult[], peakRss: Map<number, number>, options: D
       target: `≤ ${TARGETS.peakRssMB} MB`,
       met: Math.max(...rss.map(mb)) <= TARGETS.peakRssMB,
     },
+    {
+      metric: "of which private to the agent (VmHWM − RssFile; caller, server)",
+      value: agentMemory.map((use) => `${mb(use.peakRssBytes - use.fileBackedBytes).toFixed(1)} MB`).join("; "),
+    },
   );
   return {
     title: TITLE,
@@ -169,7 +174,8 @@ function section(results: PathResult[], peakRss: Map<number, number>, options: D
       "- Paths: direct to the app; nginx (1 worker, keep-alive upstream); HAProxy (1 thread, keep-alive, http-reuse always); one agent (its inbound port, plaintext, permissive mode); two agents (caller's outbound with `Host: app` → mTLS between agents → app agent's inbound → app).",
       `- Maximum throughput: wrk -t1 -c${options.connections} -d${options.wrkDurationS}s after a ${options.wrkWarmupS} s warm-up (closed loop).`,
       `- Latency: an open-loop generator (bench/open-loop.ts) in its own process sends ${rate} req/s at fixed, pre-computed times over a keep-alive pool of ${options.connections} connections, whatever the responses do, and measures each latency from the request's SCHEDULED send time (no coordinated omission); ${options.openLoopWarmupMs / 1000} s warm-up, then ${options.openLoopDurationMs / 1000} s measured. Its timer resolution adds up to ~1 ms to every path alike; "added" figures subtract the direct path.`,
-      "- Agent CPU: utime + stime from /proc/<pid>/stat before and after the open-loop run, divided by the requests sent. Peak RSS: VmHWM from /proc/<pid>/status after all runs (the agents serve every run).",
+      "- Agent CPU: utime + stime from /proc/<pid>/stat before and after the open-loop run, divided by the requests sent. Peak RSS: VmHWM from /proc/<pid>/status after all runs (the agents serve every run). Part of it is RssFile, pages of files mapped into the process, nearly all of them the Node executable's code, which every Node process on the host shares; VmHWM − RssFile is the agent's own memory.",
+      "- Agents run as users run them: bundled into one file by esbuild (scripts/lib/agent-bundle.ts), no TypeScript loader in the process, with the agent's Node flags (`--max-semi-space-size=2`).",
       "- Everything (load generators, proxies, agents, app) shares the machine's cores.",
     ],
     figures,

@@ -14,12 +14,22 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-/** Peak resident set size in bytes (VmHWM from /proc/<pid>/status). */
-export async function peakRssBytes(pid: number): Promise<number> {
+export interface MemoryUse {
+  /** Peak resident set size (VmHWM). */
+  peakRssBytes: number;
+  /** Resident pages mapped from files now (RssFile): for Node, mostly its executable, shared by every Node process. */
+  fileBackedBytes: number;
+}
+
+/** From /proc/<pid>/status. */
+export async function memoryUse(pid: number): Promise<MemoryUse> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kib = /^VmHWM:\s+(\d+) kB/m.exec(status);
-  if (!kib) throw new Error(`no VmHWM in /proc/${pid}/status`);
-  return Number(kib[1]) * 1024;
+  const kib = (field: string): number => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
+    return Number(match[1]) * 1024;
+  };
+  return { peakRssBytes: kib("VmHWM"), fileBackedBytes: kib("RssFile") };
 }
 
 /**

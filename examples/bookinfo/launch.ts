@@ -1,7 +1,8 @@
 import path from "node:path";
 import { freePorts } from "../../packages/testkit/src/ports.ts";
 import { waitFor } from "../../packages/testkit/src/wait-for.ts";
-import { startTsEntry, type ManagedProcess } from "../../scripts/lib/managed-process.ts";
+import { AGENT_BUNDLE, AGENT_ENTRY, AGENT_NODE_FLAGS, bundleEntry } from "../../scripts/lib/agent-bundle.ts";
+import { startManagedProcess, startTsEntry, type ManagedProcess } from "../../scripts/lib/managed-process.ts";
 import { BOOKINFO_INSTANCES, LOADGEN_INSTANCE, type DemoInstance } from "./topology.ts";
 
 export interface BookinfoOptions {
@@ -29,8 +30,6 @@ export interface Bookinfo {
   stop(): Promise<void>;
 }
 
-const AGENT_ENTRY = "apps/agent/src/main.ts";
-
 /**
  * Starts the bookinfo apps, each behind its own agent, then the traffic generator once every agent
  * is ready. Rejects (after stopping what it started) naming the part that did not come up.
@@ -42,6 +41,8 @@ export async function startBookinfo(options: BookinfoOptions): Promise<Bookinfo>
   const stop = () => Promise.all(processes.map((p) => p.stop())).then(() => undefined);
 
   try {
+    // The agents run the bundle users run (no TypeScript loader in their processes), built from today's sources.
+    await bundleEntry(AGENT_ENTRY, AGENT_BUNDLE);
     // One call for every port, so no two parts are handed the same one.
     const [loadgen, ...meshed] = (await withPorts([{ ...LOADGEN_INSTANCE, env: { RATE: String(options.rate ?? 5) } }, ...BOOKINFO_INSTANCES])) as [
       RunningInstance,
@@ -84,10 +85,12 @@ function startApp(instance: RunningInstance, logDir: string): ManagedProcess {
 }
 
 function startAgent(instance: RunningInstance, options: BookinfoOptions, logDir: string): ManagedProcess {
-  return startTsEntry({
+  return startManagedProcess({
     name: `${instanceName(instance)} agent`,
-    entry: AGENT_ENTRY,
+    command: process.execPath,
     args: [
+      ...AGENT_NODE_FLAGS,
+      AGENT_BUNDLE,
       ...["--service", instance.service, "--version", instance.version],
       ...["--app-port", String(instance.appPort), "--inbound-port", String(instance.inboundPort)],
       ...["--outbound-port", String(instance.outboundPort), "--admin-port", String(instance.adminPort)],

@@ -5,7 +5,7 @@ import path from "node:path";
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 // Node with tsx's loader, not the tsx CLI: the CLI runs the program in a second process, so a
 // signal sent to the child we hold (SIGKILL above all) would miss the program itself.
-const NODE_WITH_TSX = [process.execPath, "--import", "tsx"];
+const TSX_LOADER = ["--import", "tsx"];
 
 export interface RunningProcess {
   child: ChildProcess;
@@ -21,8 +21,12 @@ export interface RunningProcess {
  * with `netns`, inside that network namespace (`ip netns exec` execs in place, so signals reach it).
  */
 export function startTsProcess(entry: string, args: string[], env: Record<string, string | undefined> = {}, { netns }: { netns?: string } = {}): RunningProcess {
-  const script = [path.join(REPO_ROOT, entry), ...args];
-  const nodeCommand = [...NODE_WITH_TSX, ...script];
+  return startNodeProcess([...TSX_LOADER, path.join(REPO_ROOT, entry), ...args], env, { netns });
+}
+
+/** Runs node with these arguments (flags, a script, its arguments) as a real process, as startTsProcess does. */
+export function startNodeProcess(nodeArgs: string[], env: Record<string, string | undefined> = {}, { netns }: { netns?: string } = {}): RunningProcess {
+  const nodeCommand = [process.execPath, ...nodeArgs];
   const [command, ...commandArgs] = netns ? ["ip", "netns", "exec", netns, ...nodeCommand] : nodeCommand;
   const child = spawn(command!, commandArgs, {
     cwd: REPO_ROOT,

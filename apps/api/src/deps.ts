@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { AgentCredentialCache } from "./auth/agent-credential-cache.ts";
 import type { CertificateAuthority } from "./ca/index.ts";
 import type { ConfigHub } from "./config-push/index.ts";
 import type { PrismaClient } from "./db/client.ts";
@@ -12,4 +13,6 @@ export interface ControlPlaneDeps {
   authority: CertificateAuthority;
   configHub: ConfigHub;
   log: Logger;
+  /** Shared by authentication and `agent.deregister`, which must forget a credential it revokes. */
+  agentCredentials: AgentCredentialCache;
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { pino } from "pino";
+import { AgentCredentialCache } from "./auth/agent-credential-cache.ts";
 import { resolvePrincipal, type BootstrapTokenHashes } from "./auth/principal.ts";
 import { loadBootstrapToken } from "./auth/bootstrap-tokens.ts";
 import { tokenFromRequest } from "./auth/request-token.ts";
@@ -20,6 +21,7 @@ import { startInjectionWebhook } from "./inject/server.ts";
 import { webhookPortFromEnv } from "./inject/webhook-settings.ts";
 import { createApiMetrics, type ApiMetrics } from "./metrics.ts";
 import { appRouter } from "./root.ts";
+import { installFastTextEncoderStream } from "./text-encoder-stream.ts";
 import { DATABASE_UNAVAILABLE_MESSAGE, MAX_REQUEST_BODY_BYTES, type Context } from "./trpc.ts";
 
 /** A client gets this long to send its headers, and this long for the whole request; slow-header clients cannot pin sockets. */
@@ -51,6 +53,8 @@ export interface ControlPlane {
 }
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  // Node's TextEncoderStream copies each SSE message char by char; with hundreds of subscribers that dominated pushes.
+  installFastTextEncoderStream();
   const log = pino({ name: "mesh-api", enabled: options.log ?? true });
   const trustDomain = options.trustDomain ?? "mesh.local";
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
@@ -66,7 +70,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const authority = await loadOrCreateAuthority({ prisma, dataDir: options.dataDir, trustDomain });
     const configHub = await startConfigHub({ prisma, databaseUrl, trustDomain, log });
     cleanups.unshift(() => configHub.close());
-    const deps: ControlPlaneDeps = { prisma, databaseUrl, dataDir: options.dataDir, trustDomain, authority, configHub, log };
+    const agentCredentials = new AgentCredentialCache();
+    const deps: ControlPlaneDeps = { prisma, databaseUrl, dataDir: options.dataDir, trustDomain, authority, configHub, log, agentCredentials };
 
     const adminToken = await loadBootstrapToken(options.dataDir, "admin-token", "op", options.adminToken ?? process.env.MESH_ADMIN_TOKEN);
     const joinToken = await loadBootstrapToken(options.dataDir, "join-token", "join", options.joinToken ?? process.env.MESH_JOIN_TOKEN);
@@ -99,7 +104,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 }
 
 function requestListener(deps: ControlPlaneDeps, bootstrap: BootstrapTokenHashes, metrics: ApiMetrics) {
-  const authenticate = (req: IncomingMessage) => resolvePrincipal(deps.prisma, bootstrap, tokenFromRequest(req));
+  const authenticate = (req: IncomingMessage) => resolvePrincipal(deps.prisma, deps.agentCredentials, bootstrap, tokenFromRequest(req));
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",

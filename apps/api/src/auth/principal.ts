@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { PrismaClient } from "../db/client.ts";
+import type { AgentCredentialCache } from "./agent-credential-cache.ts";
 import { hashToken } from "./tokens.ts";
 
 export type OperatorRole = "viewer" | "editor" | "admin";
@@ -19,15 +20,23 @@ export interface BootstrapTokenHashes {
 const LAST_USED_PRECISION_MS = 60_000;
 
 /** Who presents this token, or null when nobody valid does. */
-export async function resolvePrincipal(prisma: PrismaClient, bootstrap: BootstrapTokenHashes, token: string | null): Promise<Principal> {
+export async function resolvePrincipal(
+  prisma: PrismaClient,
+  agentCredentials: AgentCredentialCache,
+  bootstrap: BootstrapTokenHashes,
+  token: string | null,
+): Promise<Principal> {
   if (!token) return null;
   const hash = hashToken(token);
   if (sameHash(hash, bootstrap.admin)) return { kind: "operator", role: "admin", name: "admin" };
   if (sameHash(hash, bootstrap.join)) return { kind: "join" };
 
   if (token.startsWith("mesh_agent_")) {
-    const instance = await prisma.instance.findUnique({ where: { credentialHash: hash }, select: { id: true, serviceName: true, deregisteredAt: true } });
-    return instance && !instance.deregisteredAt ? { kind: "agent", service: instance.serviceName, instanceId: instance.id } : null;
+    const agent = await agentCredentials.resolve(hash, async () => {
+      const instance = await prisma.instance.findUnique({ where: { credentialHash: hash }, select: { id: true, serviceName: true, deregisteredAt: true } });
+      return instance && !instance.deregisteredAt ? { service: instance.serviceName, instanceId: instance.id } : null;
+    });
+    return agent ? { kind: "agent", ...agent } : null;
   }
   if (token.startsWith("mesh_join_")) {
     const join = await prisma.joinToken.findUnique({ where: { tokenHash: hash } });

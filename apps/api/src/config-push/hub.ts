@@ -14,11 +14,27 @@ export interface ConfigHubOptions {
   log?: HubLog;
 }
 
+/** The agent a config stream is for: the service and instance its credential is bound to. */
+export interface StreamingAgent {
+  service: string;
+  instanceId: string;
+}
+
+/** Ends the config stream of an instance that was deregistered (or forgotten) since the stream opened. */
+export class InstanceDeregisteredError extends Error {
+  constructor(readonly instanceId: string) {
+    super(`instance ${instanceId} was deregistered; register again`);
+  }
+}
+
 export interface ConfigHub {
   /** The snapshot the agents of `service` should run now. */
   snapshotFor(service: string): Promise<AgentSnapshot>;
-  /** The current snapshot, then each changed one, until `signal` aborts or the hub closes. Slow readers skip to the newest. */
-  subscribe(service: string, signal?: AbortSignal): AsyncIterable<AgentSnapshot>;
+  /**
+   * The current snapshot, then each changed one, until `signal` aborts or the hub closes. Slow readers skip to the
+   * newest. Throws InstanceDeregisteredError once a recomputation finds the agent's instance deregistered.
+   */
+  subscribe(agent: StreamingAgent, signal?: AbortSignal): AsyncIterable<AgentSnapshot>;
   /** How many agent subscriptions this replica serves. */
   subscriberCount(): number;
   close(): Promise<void>;
@@ -30,7 +46,8 @@ const RETRY_MS = 1_000;
 const SWEEP_INTERVAL_MS = 1_000;
 
 interface Subscriber {
-  service: string;
+  agent: StreamingAgent;
+  deregistered: boolean;
   lastSentJson: string | null;
   mailbox: LatestValue<AgentSnapshot>;
 }
@@ -50,14 +67,24 @@ export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: 
   const refresh = coalescedTask(
     async () => {
       if (subscribers.size === 0) return;
+      // Only those subscribed before the read: a later one's instance may be newer than it, and the request it
+      // made while this run was going brings another run.
+      const targets = [...subscribers];
       const state = await loadMeshState(stateReader);
       const jsonByService = new Map<string, { snapshot: AgentSnapshot; json: string }>();
-      for (const subscriber of subscribers) {
-        let entry = jsonByService.get(subscriber.service);
+      for (const subscriber of targets) {
+        // Judged from the same read as the snapshot, once for all agents, rather than one query per agent per push.
+        if (!state.registeredInstances.has(subscriber.agent.instanceId)) {
+          subscriber.deregistered = true;
+          subscriber.mailbox.close();
+          continue;
+        }
+        const { service } = subscriber.agent;
+        let entry = jsonByService.get(service);
         if (!entry) {
-          const snapshot = snapshotFromState(state, subscriber.service, trustDomain);
+          const snapshot = snapshotFromState(state, service, trustDomain);
           entry = { snapshot, json: JSON.stringify(snapshot) };
-          jsonByService.set(subscriber.service, entry);
+          jsonByService.set(service, entry);
         }
         if (entry.json === subscriber.lastSentJson) continue;
         subscriber.lastSentJson = entry.json;
@@ -82,17 +109,19 @@ export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: 
       return snapshotFromState(await loadMeshState(prisma), service, trustDomain);
     },
 
-    subscribe(service, signal) {
+    subscribe(agent, signal) {
       return {
         async *[Symbol.asyncIterator]() {
           if (closed) return;
-          const subscriber: Subscriber = { service, lastSentJson: null, mailbox: new LatestValue() };
+          const subscriber: Subscriber = { agent, deregistered: false, lastSentJson: null, mailbox: new LatestValue() };
           subscribers.add(subscriber);
           // The first snapshot goes through the same serialized recomputation as every later one, so order holds.
           refresh.request();
           try {
             for (;;) {
               const snapshot = await subscriber.mailbox.take(signal);
+              // A snapshot still waiting when the instance was found deregistered is not delivered either.
+              if (subscriber.deregistered) throw new InstanceDeregisteredError(agent.instanceId);
               if (snapshot === undefined) return;
               yield snapshot;
             }

@@ -1,4 +1,4 @@
-export { startConfigHub, type ConfigHub, type ConfigHubOptions } from "./hub.ts";
+export { startConfigHub, InstanceDeregisteredError, type ConfigHub, type ConfigHubOptions, type StreamingAgent } from "./hub.ts";
 export { notifyMeshChange, MESH_CHANGES_CHANNEL, type MeshChange } from "./mesh-changes.ts";
 export { HEARTBEAT_INTERVAL_MS, INSTANCE_TTL_MS } from "./liveness.ts";
 export { registerInstance } from "./register-instance.ts";

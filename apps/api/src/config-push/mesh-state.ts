@@ -12,10 +12,12 @@ export interface MeshState {
   services: string[];
   /** Live endpoints per service, ordered by version then instance. */
   endpoints: Map<string, Endpoint[]>;
+  /** Instances not deregistered (endpoints or not): only their agents may go on receiving config. */
+  registeredInstances: Set<string>;
 }
 
 export async function loadMeshState(prisma: PrismaClient): Promise<MeshState> {
-  const [latestRevision, meshConfig, trafficPolicies, accessPolicies, services, instances] = await prisma.$transaction(
+  const [latestRevision, meshConfig, trafficPolicies, accessPolicies, services, instances, registered] = await prisma.$transaction(
     [
       prisma.revision.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
       prisma.meshConfig.findUnique({ where: { name: "default" } }),
@@ -27,6 +29,7 @@ export async function loadMeshState(prisma: PrismaClient): Promise<MeshState> {
         select: { id: true, serviceName: true, version: true, address: true, inboundPort: true },
         orderBy: [{ serviceName: "asc" }, { version: "asc" }, { id: "asc" }],
       }),
+      prisma.instance.findMany({ where: { deregisteredAt: null }, select: { id: true } }),
     ],
     { isolationLevel: "RepeatableRead" },
   );
@@ -46,5 +49,6 @@ export async function loadMeshState(prisma: PrismaClient): Promise<MeshState> {
     accessPolicies: accessPolicies.map((p) => ({ name: p.name, spec: p.spec as AccessPolicySpec })),
     services: [...names].sort(),
     endpoints,
+    registeredInstances: new Set(registered.map((instance) => instance.id)),
   };
 }

@@ -1,14 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import { certificateInputSchema, heartbeatInputSchema, registerInputSchema, type AgentSnapshot, type CertificateOutput, type RegisterOutput } from "@mesh/shared";
 import { CertificateRequestError } from "../ca/index.ts";
-import type { PrismaClient } from "../db/client.ts";
-import { deregisterInstance, HEARTBEAT_INTERVAL_MS, recordHeartbeat, registerInstance } from "../config-push/index.ts";
+import { deregisterInstance, HEARTBEAT_INTERVAL_MS, InstanceDeregisteredError, recordHeartbeat, registerInstance } from "../config-push/index.ts";
 import { agentProcedure, joinProcedure, router } from "../trpc.ts";
-
-async function stillRegistered(prisma: PrismaClient, instanceId: string): Promise<boolean> {
-  const instance = await prisma.instance.findUnique({ where: { id: instanceId }, select: { deregisteredAt: true } });
-  return instance !== null && instance.deregisteredAt === null;
-}
 
 /** What agents call. Every procedure after `register` acts for the service bound to the agent's credential, never an input. */
 export const agentRouter = router({
@@ -38,17 +32,18 @@ export const agentRouter = router({
 
   deregister: agentProcedure.mutation(async ({ ctx }) => {
     await deregisterInstance(ctx.deps.prisma, ctx.agent.service, ctx.agent.instanceId);
+    ctx.deps.agentCredentials.forgetInstance(ctx.agent.instanceId);
     return { ok: true as const };
   }),
 
   /** Server-sent events: the current snapshot for the credential's service, then every changed one. */
   config: agentProcedure.subscription(async function* ({ ctx, signal }): AsyncGenerator<AgentSnapshot> {
-    for await (const snapshot of ctx.deps.configHub.subscribe(ctx.agent.service, signal)) {
-      // The credential was checked when the stream opened; a stream must not outlive its agent's deregistration.
-      if (!(await stillRegistered(ctx.deps.prisma, ctx.agent.instanceId))) {
-        throw new TRPCError({ code: "UNAUTHORIZED", message: `instance ${ctx.agent.instanceId} was deregistered; register again` });
-      }
-      yield snapshot;
+    try {
+      // The credential was checked when the stream opened; the hub ends the stream if the instance is deregistered later.
+      yield* ctx.deps.configHub.subscribe(ctx.agent, signal);
+    } catch (error) {
+      if (error instanceof InstanceDeregisteredError) throw new TRPCError({ code: "UNAUTHORIZED", message: error.message, cause: error });
+      throw error;
     }
   }),
 });

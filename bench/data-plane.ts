@@ -5,6 +5,7 @@ import { freePort } from "../packages/testkit/src/ports.ts";
 import { startDataPathTopology, wrk, type DataPathTopology, type WrkResult } from "./data-path.ts";
 import { startHaproxy } from "./haproxy.ts";
 import { runOpenLoop, type OpenLoopResult } from "./open-loop.ts";
+import { startRealAgentPath, type RealAgentPath } from "./real-agents.ts";
 import { cpuSeconds, memoryUse, pidListeningOn, type MemoryUse } from "./process-stats.ts";
 import { formatMs, formatNumber, type BenchSection, type Figure } from "./section.ts";
 
@@ -29,6 +30,7 @@ export const DATA_PLANE_DEFAULTS: DataPlaneOptions = {
 };
 
 const TITLE = "Data plane";
+const REAL_AGENTS = "two real agents (mesh-agent with control plane and telemetry)";
 const TARGETS = { oneAgentVsNginx: 1.0, addedP50Ms: 0.5, addedP99Ms: 2, cpuSecondsPer1000: 0.2, peakRssMB: 60 };
 
 interface PathCase {
@@ -55,6 +57,7 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
   const work = await mkdtemp(path.join(tmpdir(), "mesh-bench-data-plane-"));
   let topology: DataPathTopology | undefined;
   let haproxy: { stop(): Promise<void> } | undefined;
+  let realAgents: RealAgentPath | undefined;
   try {
     topology = await startDataPathTopology(options.profileDir);
     const byName = (prefix: string) => {
@@ -68,6 +71,7 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
     haproxy = await startHaproxy(work, haproxyPort, appPort);
     const haproxyUrl = new URL(direct.url);
     haproxyUrl.port = String(haproxyPort);
+    realAgents = await startRealAgentPath(appPort);
 
     const oneAgent = byName("one agent");
     const twoAgents = byName("two agents");
@@ -78,6 +82,7 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
       { name: "haproxy (1 thread, keep-alive upstream)", url: haproxyUrl.toString(), headers: {}, agentPorts: [] },
       { ...pathCase(oneAgent), agentPorts: [serverAgentPort] },
       { ...pathCase(twoAgents), agentPorts: [Number(new URL(twoAgents.url).port), serverAgentPort] },
+      { ...pathCase({ name: REAL_AGENTS, ...realAgents }), agentPorts: realAgents.agentPorts },
     ];
     const agentPids = new Map<number, number>();
     for (const port of new Set(paths.flatMap((p) => p.agentPorts))) agentPids.set(port, await pidListeningOn(port));
@@ -89,6 +94,7 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
     return section(results, memory, options);
   } finally {
     await haproxy?.stop();
+    await realAgents?.close();
     await topology?.close();
     await rm(work, { recursive: true, force: true });
   }
@@ -122,7 +128,7 @@ async function measurePath(p: PathCase, options: DataPlaneOptions, agentPids: Ma
 }
 
 function section(results: PathResult[], memory: Map<number, MemoryUse>, options: DataPlaneOptions): BenchSection {
-  const [direct, nginx, , oneAgent, twoAgents] = results as [PathResult, PathResult, PathResult, PathResult, PathResult];
+  const [direct, nginx, , oneAgent, twoAgents, realAgents] = results as [PathResult, PathResult, PathResult, PathResult, PathResult, PathResult];
   const rate = formatNumber(options.openLoopRatePerSecond);
   const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
   const figures: Figure[] = [];
@@ -139,39 +145,49 @@ function section(results: PathResult[], memory: Map<number, MemoryUse>, options:
     });
   }
   const vsNginx = oneAgent.wrk.requestsPerSecond / nginx.wrk.requestsPerSecond;
-  const addedP50 = twoAgents.openLoop.latencyMs.p50 - direct.openLoop.latencyMs.p50;
-  const addedP99 = twoAgents.openLoop.latencyMs.p99 - direct.openLoop.latencyMs.p99;
-  const cpu = [oneAgent.agentCpuPer1000[0]!, ...twoAgents.agentCpuPer1000];
-  // Caller first, then the server agent (which also served the one-agent runs).
-  const agentMemory = twoAgents.path.agentPorts.map((port) => memory.get(port)!);
-  const rss = agentMemory.map((use) => use.peakRssBytes);
   const mb = (bytes: number) => bytes / 1e6;
+  const addedLatency = (label: string, r: PathResult): Figure[] => {
+    const addedP50 = r.openLoop.latencyMs.p50 - direct.openLoop.latencyMs.p50;
+    const addedP99 = r.openLoop.latencyMs.p99 - direct.openLoop.latencyMs.p99;
+    return [
+      { metric: `${label}: added p50 at ${rate} req/s`, value: `+${formatMs(addedP50)}`, target: `≤ ${TARGETS.addedP50Ms} ms`, met: addedP50 <= TARGETS.addedP50Ms },
+      { metric: `${label}: added p99 at ${rate} req/s`, value: `+${formatMs(addedP99)}`, target: `≤ ${TARGETS.addedP99Ms} ms`, met: addedP99 <= TARGETS.addedP99Ms },
+    ];
+  };
+  const cpuFigure = (label: string, cpu: number[]): Figure => ({
+    metric: `${label}: agent CPU s per 1000 requests`,
+    value: cpu.map((seconds) => seconds.toFixed(3)).join("; "),
+    target: `≤ ${TARGETS.cpuSecondsPer1000}`,
+    met: Math.max(...cpu) <= TARGETS.cpuSecondsPer1000,
+  });
+  // Caller first, then the server agent (in the data-plane-only case, it also served the one-agent runs).
+  const memoryFigures = (label: string, r: PathResult): Figure[] => {
+    const use = r.path.agentPorts.map((port) => memory.get(port)!);
+    return [
+      {
+        metric: `${label}: agent peak RSS (VmHWM; caller, server)`,
+        value: use.map((u) => `${mb(u.peakRssBytes).toFixed(1)} MB`).join("; "),
+        target: `≤ ${TARGETS.peakRssMB} MB`,
+        met: Math.max(...use.map((u) => mb(u.peakRssBytes))) <= TARGETS.peakRssMB,
+      },
+      { metric: `${label}: of which private to the agent (VmHWM − RssFile)`, value: use.map((u) => `${mb(u.peakRssBytes - u.fileBackedBytes).toFixed(1)} MB`).join("; ") },
+    ];
+  };
   figures.push(
     { metric: "one agent: throughput vs nginx", value: `${vsNginx.toFixed(2)}×`, target: `≥ ${TARGETS.oneAgentVsNginx.toFixed(1)}×`, met: vsNginx >= TARGETS.oneAgentVsNginx },
-    { metric: `two agents (mTLS): added p50 at ${rate} req/s`, value: `+${formatMs(addedP50)}`, target: `≤ ${TARGETS.addedP50Ms} ms`, met: addedP50 <= TARGETS.addedP50Ms },
-    { metric: `two agents (mTLS): added p99 at ${rate} req/s`, value: `+${formatMs(addedP99)}`, target: `≤ ${TARGETS.addedP99Ms} ms`, met: addedP99 <= TARGETS.addedP99Ms },
-    {
-      metric: "agent CPU s per 1000 requests (one agent; two agents: caller, server)",
-      value: cpu.map((s) => s.toFixed(3)).join("; "),
-      target: `≤ ${TARGETS.cpuSecondsPer1000}`,
-      met: Math.max(...cpu) <= TARGETS.cpuSecondsPer1000,
-    },
-    {
-      metric: "agent peak RSS (VmHWM; caller, server)",
-      value: rss.map((bytes) => `${mb(bytes).toFixed(1)} MB`).join("; "),
-      target: `≤ ${TARGETS.peakRssMB} MB`,
-      met: Math.max(...rss.map(mb)) <= TARGETS.peakRssMB,
-    },
-    {
-      metric: "of which private to the agent (VmHWM − RssFile; caller, server)",
-      value: agentMemory.map((use) => `${mb(use.peakRssBytes - use.fileBackedBytes).toFixed(1)} MB`).join("; "),
-    },
+    ...addedLatency("two agents (mTLS)", twoAgents),
+    ...addedLatency("two real agents", realAgents),
+    cpuFigure("data plane only (one agent; two agents: caller, server)", [oneAgent.agentCpuPer1000[0]!, ...twoAgents.agentCpuPer1000]),
+    cpuFigure("two real agents (caller, server)", realAgents.agentCpuPer1000),
+    ...memoryFigures("data plane only", twoAgents),
+    ...memoryFigures("two real agents", realAgents),
   );
   return {
     title: TITLE,
     method: [
-      "- App: a minimal Node http server answering a 40-byte JSON body (bench/data-path-upstream.ts). Agents: the real `startDataPlane` (apps/agent/src/data-plane.ts), each in its own Node process, given config and certificates (ECDSA P-256) directly instead of from a control plane (bench/data-path.ts, bench/data-path-agent.ts).",
-      "- Paths: direct to the app; nginx (1 worker, keep-alive upstream); HAProxy (1 thread, keep-alive, http-reuse always); one agent (its inbound port, plaintext, permissive mode); two agents (caller's outbound with `Host: app` → mTLS between agents → app agent's inbound → app).",
+      "- App: a minimal Node http server answering a 40-byte JSON body (bench/data-path-upstream.ts). Data-plane-only agents: the real `startDataPlane` (apps/agent/src/data-plane.ts), each in its own Node process, given config and certificates (ECDSA P-256) directly instead of from a control plane, with no telemetry (bench/data-path.ts, bench/data-path-agent.ts).",
+      "- Real agents: the `mesh-agent` program users run, registered with a control plane (in the benchmark's process, on a fresh database of the machine's PostgreSQL): certificates from its CA, config over the subscription, and every request traced (the default sampling, 100%), counted in metric rollups and access-logged (to a file), all shipped to the control plane as in production (bench/real-agents.ts). The control plane's ingestion shares the cores with the agents.",
+      "- Paths: direct to the app; nginx (1 worker, keep-alive upstream); HAProxy (1 thread, keep-alive, http-reuse always); one agent (its inbound port, plaintext, permissive mode); two agents (caller's outbound with `Host: app` → mTLS between agents → app agent's inbound → app); the same two-agent path through real agents.",
       `- Maximum throughput: wrk -t1 -c${options.connections} -d${options.wrkDurationS}s after a ${options.wrkWarmupS} s warm-up (closed loop).`,
       `- Latency: an open-loop generator (bench/open-loop.ts) in its own process sends ${rate} req/s at fixed, pre-computed times over a keep-alive pool of ${options.connections} connections, whatever the responses do, and measures each latency from the request's SCHEDULED send time (no coordinated omission); ${options.openLoopWarmupMs / 1000} s warm-up, then ${options.openLoopDurationMs / 1000} s measured. Its timer resolution adds up to ~1 ms to every path alike; "added" figures subtract the direct path.`,
       "- Agent CPU: utime + stime from /proc/<pid>/stat before and after the open-loop run, divided by the requests sent. Peak RSS: VmHWM from /proc/<pid>/status after all runs (the agents serve every run). Part of it is RssFile, pages of files mapped into the process, nearly all of them the Node executable's code, which every Node process on the host shares; VmHWM − RssFile is the agent's own memory.",

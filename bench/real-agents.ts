@@ -1,0 +1,77 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startControlPlane } from "../apps/api/src/server.ts";
+import { createTestDatabase } from "../packages/testkit/src/database.ts";
+import { freePorts } from "../packages/testkit/src/ports.ts";
+import { waitFor } from "../packages/testkit/src/wait-for.ts";
+import { AGENT_BUNDLE, AGENT_ENTRY, AGENT_NODE_FLAGS, bundleEntry } from "../scripts/lib/agent-bundle.ts";
+import { startManagedProcess, type ManagedProcess } from "../scripts/lib/managed-process.ts";
+
+export interface RealAgentPath {
+  /** The caller agent's outbound port; send `Host: app`. */
+  url: string;
+  headers: string[];
+  /** Caller's outbound port, then the app agent's inbound port. */
+  agentPorts: [number, number];
+  close(): Promise<void>;
+}
+
+/**
+ * Two real agents as users run them (the `mesh-agent` bundle), registered with a real control plane on a fresh
+ * database of the machine's PostgreSQL: certificates from its CA, config over the subscription, and every request's
+ * span (default sampling, 100%), metric rollup and access log line (to a file) shipped as in production. The control
+ * plane runs in this process and shares the cores with everything else.
+ */
+export async function startRealAgentPath(appPort: number): Promise<RealAgentPath> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+  };
+  try {
+    const database = await createTestDatabase("mesh_bench_agents");
+    cleanups.unshift(() => database.drop());
+    const work = await mkdtemp(path.join(tmpdir(), "mesh-bench-agents-"));
+    cleanups.unshift(() => rm(work, { recursive: true, force: true }));
+    const controlPlane = await startControlPlane({ port: 0, host: "127.0.0.1", databaseUrl: database.url, dataDir: path.join(work, "control-plane"), log: false });
+    cleanups.unshift(() => controlPlane.close());
+    await bundleEntry(AGENT_ENTRY, AGENT_BUNDLE);
+
+    const [callerApp, callerInbound, callerOutbound, callerAdmin, appInbound, appOutbound, appAdmin] = (await freePorts(7)) as [number, number, number, number, number, number, number];
+    const startAgent = (service: string, ports: { app: number; inbound: number; outbound: number; admin: number }): ManagedProcess => {
+      const agent = startManagedProcess({
+        name: `${service} agent`,
+        command: process.execPath,
+        args: [
+          ...AGENT_NODE_FLAGS,
+          AGENT_BUNDLE,
+          ...["--service", service, "--version", "v1", "--app-port", String(ports.app)],
+          ...["--inbound-port", String(ports.inbound), "--outbound-port", String(ports.outbound), "--admin-port", String(ports.admin)],
+          ...["--control-plane", controlPlane.url, "--join-token", controlPlane.joinToken],
+          ...["--data-dir", path.join(work, service), "--advertise-address", "127.0.0.1"],
+        ],
+        env: { LOG_LEVEL: "warn" },
+        logFile: path.join(work, `${service}.log`),
+      });
+      cleanups.unshift(() => agent.stop(5000));
+      return agent;
+    };
+    const app = startAgent("app", { app: appPort, inbound: appInbound, outbound: appOutbound, admin: appAdmin });
+    const caller = startAgent("caller", { app: callerApp, inbound: callerInbound, outbound: callerOutbound, admin: callerAdmin });
+    let exitedEarly: string | null = null;
+    for (const agent of [app, caller]) void agent.exited.then((code) => (exitedEarly ??= `${agent.name} exited with ${code}:\n${agent.logTail()}`));
+    await waitFor(
+      async () => {
+        if (exitedEarly) throw new Error(exitedEarly);
+        const config = (await fetch(`http://127.0.0.1:${callerAdmin}/config`).then((r) => r.json(), () => null)) as { snapshot?: { destinations?: Record<string, { endpoints: unknown[] }> } } | null;
+        const ready = await fetch(`http://127.0.0.1:${appAdmin}/ready`).then((r) => r.ok, () => false);
+        return ready && (config?.snapshot?.destinations?.app?.endpoints.length ?? 0) > 0;
+      },
+      { timeoutMs: 60_000, what: "both agents to register and the caller to know the app's instance" },
+    );
+    return { url: `http://127.0.0.1:${callerOutbound}/ratings/1`, headers: ["Host: app"], agentPorts: [callerOutbound, appInbound], close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

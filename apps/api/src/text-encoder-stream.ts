@@ -12,13 +12,13 @@ const isHighSurrogate = (codeUnit: number) => codeUnit >= 0xd800 && codeUnit <= 
  */
 export class FastTextEncoderStream {
   readonly encoding = "utf-8";
-  readonly readable: ReadableStream<Uint8Array>;
+  readonly readable: ReadableStream<Uint8Array<ArrayBuffer>>;
   readonly writable: WritableStream<string>;
 
   constructor() {
     const encoder = new TextEncoder();
     let pendingHighSurrogate = "";
-    const transform = new TransformStream<string, Uint8Array>({
+    const transform = new TransformStream<string, Uint8Array<ArrayBuffer>>({
       transform(chunk, controller) {
         let text = pendingHighSurrogate + String(chunk);
         pendingHighSurrogate = "";

@@ -26,7 +26,10 @@ describe("mesh server", () => {
       MESH_ADMIN_TOKEN: "",
       MESH_JOIN_TOKEN: "",
     });
-    const url = await waitFor(() => /control plane listening on (http:\/\/\S+)/.exec(server!.output())?.[1], { timeoutMs: 60_000, what: "mesh server to listen" });
+    // The banner is several writes; the export line is its last.
+    await waitFor(() => server!.output().includes("export MESH_API_URL="), { timeoutMs: 60_000, what: "mesh server to listen and print its banner" });
+    const url = /control plane listening on (http:\/\/\S+)/.exec(server.output())?.[1];
+    expect(url).toBeDefined();
     const adminToken = /admin token: +(mesh_op_\S+)/.exec(server.output())?.[1];
     expect(/join token: +(mesh_join_\S+)/.exec(server.output())?.[1]).toBeDefined();
     expect(adminToken).toBeDefined();

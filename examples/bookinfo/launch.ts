@@ -38,7 +38,13 @@ export async function startBookinfo(options: BookinfoOptions): Promise<Bookinfo>
   const logDir = path.join(options.dataDir, "logs");
   const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
   const processes: ManagedProcess[] = [];
-  const stop = () => Promise.all(processes.map((p) => p.stop())).then(() => undefined);
+  // The traffic generator first: while it sends, callers keep their keep-alive connections busy and each agent
+  // would wait out its whole drain time; without it, the agents find their connections idle and stop at once.
+  const stop = async (): Promise<void> => {
+    const trafficSource = processes.find((p) => p.name === `${instanceName(LOADGEN_INSTANCE)} app`);
+    await trafficSource?.stop();
+    await Promise.all(processes.filter((p) => p !== trafficSource).map((p) => p.stop()));
+  };
 
   try {
     // The agents run the bundle users run (no TypeScript loader in their processes), built from today's sources.

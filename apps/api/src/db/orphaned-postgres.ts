@@ -11,7 +11,7 @@ const SHUTDOWN_WAIT_MS = 30_000;
  * safe) so it can be started again. A postmaster whose owner still runs is left alone: one data dir, one control plane.
  */
 export async function stopOrphanedPostgres(databaseDir: string, ownerPid: number | undefined): Promise<void> {
-  const postmasterPid = Number((await readFile(join(databaseDir, "postmaster.pid"), "utf8").catch(() => "")).split("\n")[0]);
+  const postmasterPid = await postmasterPidOf(databaseDir);
   if (!postmasterPid || !(await runsPostgresFor(postmasterPid, databaseDir))) return;
   if (ownerPid !== undefined && (await isRunning(ownerPid))) {
     throw new Error(`${databaseDir} is in use by the PostgreSQL (pid ${postmasterPid}) of a running control plane (pid ${ownerPid}); give each control plane its own data dir`);
@@ -22,6 +22,16 @@ export async function stopOrphanedPostgres(databaseDir: string, ownerPid: number
     if (Date.now() > deadline) throw new Error(`the orphaned PostgreSQL (pid ${postmasterPid}) on ${databaseDir} did not shut down within ${SHUTDOWN_WAIT_MS} ms`);
     await sleep(50);
   }
+}
+
+/** The postmaster's pid from <databaseDir>/postmaster.pid, or null when there is none. */
+export async function postmasterPidOf(databaseDir: string): Promise<number | null> {
+  return Number((await readFile(join(databaseDir, "postmaster.pid"), "utf8").catch(() => "")).split("\n")[0]) || null;
+}
+
+/** Resolves once the process has exited (polling: it may not be our child, or may have exited already). */
+export async function untilExited(pid: number): Promise<void> {
+  while (await isRunning(pid)) await sleep(50);
 }
 
 async function runsPostgresFor(pid: number, databaseDir: string): Promise<boolean> {

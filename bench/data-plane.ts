@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "../packages/testkit/src/ports.ts";
@@ -54,6 +55,9 @@ interface PathResult {
  * HAProxy, the open-loop latency at a fixed rate, the agents' CPU and memory, and the targets.
  */
 export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFAULTS): Promise<BenchSection> {
+  const missing = [];
+  for (const command of ["wrk", "nginx", "haproxy"]) if (!(await onPath(command))) missing.push(command);
+  if (missing.length > 0) throw new Error(`the data-plane benchmark needs ${missing.join(", ")} on the PATH (Debian: apt-get install wrk nginx haproxy)`);
   const work = await mkdtemp(path.join(tmpdir(), "mesh-bench-data-plane-"));
   let topology: DataPathTopology | undefined;
   let haproxy: { stop(): Promise<void> } | undefined;
@@ -98,6 +102,13 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
     await topology?.close();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+async function onPath(command: string): Promise<boolean> {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (await access(path.join(dir, command), constants.X_OK).then(() => true, () => false)) return true;
+  }
+  return false;
 }
 
 function pathCase(c: { name: string; url: string; headers: string[] }): Omit<PathCase, "agentPorts"> {

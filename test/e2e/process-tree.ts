@@ -26,13 +26,3 @@ export function descendantsOf(root: number): number[] {
   visit(root);
   return found;
 }
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie still answers signal 0; it is gone for every purpose that matters here.
-    return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
-  } catch {
-    return false;
-  }
-}

@@ -6,11 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BOOKINFO_EDGES, BOOKINFO_INSTANCES, BOOKINFO_SERVICES } from "../../examples/bookinfo/topology.ts";
 import { createTestDatabase, type TestDatabase } from "../../packages/testkit/src/database.ts";
 import { freePorts } from "../../packages/testkit/src/ports.ts";
-import { REPO_ROOT } from "../../packages/testkit/src/processes.ts";
+import { isAlive, REPO_ROOT } from "../../packages/testkit/src/processes.ts";
 import { waitFor } from "../../packages/testkit/src/wait-for.ts";
 import { apiQuery } from "./api-query.ts";
 import { takeTheTour } from "./tour.ts";
-import { descendantsOf, isAlive } from "./process-tree.ts";
+import { descendantsOf } from "./process-tree.ts";
 
 interface Graph {
   nodes: { service: string; versions: string[]; requests: number }[];

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -53,4 +54,14 @@ export function startNodeProcess(nodeArgs: string[], env: Record<string, string 
       clearTimeout(timer);
     },
   };
+}
+
+/** Whether a process runs: a zombie still answers signal 0, but it is gone for every purpose that matters here. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+  } catch {
+    return false;
+  }
 }

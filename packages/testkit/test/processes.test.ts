@@ -1,15 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { expect, it } from "vitest";
-import { startTsProcess, waitFor } from "../src/index.ts";
+import { isAlive, startTsProcess, waitFor } from "../src/index.ts";
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 it("a SIGKILL to the child kills the program itself, leaving no orphan", async () => {
   const program = startTsProcess("packages/testkit/test/fixtures/idle.ts", []);

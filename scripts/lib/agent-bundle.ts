@@ -41,3 +41,27 @@ export async function bundleEntry(entry: string, outfile: string): Promise<void>
   await chmod(partial, 0o755);
   await rename(partial, outfile);
 }
+
+/** An agent's place in the mesh: what `mesh-agent`'s flags say. */
+export interface AgentLaunch {
+  service: string;
+  version: string;
+  ports: { app: number; inbound: number; outbound: number; admin: number };
+  controlPlaneUrl: string;
+  joinToken: string;
+  dataDir: string;
+  advertiseAddress?: string;
+}
+
+/** Node's arguments to run the bundled agent with these flags (the bundle must have been built). */
+export function agentNodeArgs(launch: AgentLaunch): string[] {
+  const { ports } = launch;
+  return [
+    ...AGENT_NODE_FLAGS,
+    AGENT_BUNDLE,
+    ...["--service", launch.service, "--version", launch.version, "--app-port", String(ports.app)],
+    ...["--inbound-port", String(ports.inbound), "--outbound-port", String(ports.outbound), "--admin-port", String(ports.admin)],
+    ...["--control-plane", launch.controlPlaneUrl, "--join-token", launch.joinToken, "--data-dir", launch.dataDir],
+    ...(launch.advertiseAddress ? ["--advertise-address", launch.advertiseAddress] : []),
+  ];
+}

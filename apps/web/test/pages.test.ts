@@ -43,6 +43,8 @@ it("searches access logs and shows the mesh's own error causes", async () => {
   await page.goto(`${env.webUrl}/logs`);
   await page.getByLabel("Status").selectOption("5xx");
   const logs = page.getByTestId("access-logs");
+  // Until the 5xx answer arrives the page keeps the unfiltered lines on screen, marked busy.
+  await expect.poll(() => page.locator("section[aria-busy='false']").getByTestId("access-logs").count()).toBe(1);
   // The 8 seeded failures, plus any the real agents' traffic produced meanwhile: the filter must show only 5xx.
   await expect.poll(() => logs.locator("tbody tr").count()).toBeGreaterThanOrEqual(8);
   // The Status cell: the code, then the mesh's cause when it answered itself.

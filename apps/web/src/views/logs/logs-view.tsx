@@ -71,10 +71,11 @@ export function LogsView() {
           </select>
         </label>
         <span className="spacer" />
-        <span className="small muted">{logs.data ? `${logs.data.length} lines` : " "}</span>
+        {/* Until the new filter's answer arrives the table still shows the previous one's lines: say so. */}
+        <span className="small muted">{logs.isPlaceholderData ? "updating…" : logs.data ? `${logs.data.length} lines` : " "}</span>
       </div>
       <QueryError error={logs.error} />
-      <section className="card">
+      <section className="card" aria-busy={logs.isPlaceholderData} style={logs.isPlaceholderData ? { opacity: 0.6 } : undefined}>
         <AccessLogTable lines={logs.data ?? []} empty="No requests match." />
       </section>
     </>

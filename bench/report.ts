@@ -30,7 +30,7 @@ export function formatMachine(machine: MachineFacts): string[] {
   return [
     `- Date: ${machine.date}`,
     `- CPU: ${machine.cpu}, ${machine.cores} cores (shared by the load generators and everything measured)`,
-    `- Memory: ${machine.memoryGiB} GiB`,
+    `- Memory: ${machine.memoryGiB} GiB; first touch of a page ${machine.pageFaultMicros.toFixed(1)} µs (a VM whose host maps memory lazily is slower at everything that allocates)`,
     `- OS: ${machine.os}`,
     `- Node: ${machine.node}`,
     `- Commit: ${machine.commit}`,

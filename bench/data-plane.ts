@@ -32,6 +32,8 @@ export const DATA_PLANE_DEFAULTS: DataPlaneOptions = {
 
 const TITLE = "Data plane";
 const REAL_AGENTS = "two real agents (mesh-agent with control plane and telemetry)";
+/** A path answering less than this share of the offered rate within the window fell behind: its latencies grew all along. */
+const OVERLOADED_BELOW = 0.95;
 const TARGETS = { oneAgentVsNginx: 1.0, addedP50Ms: 0.5, addedP99Ms: 2, cpuSecondsPer1000: 0.2, peakRssMB: 60 };
 
 interface PathCase {
@@ -75,7 +77,7 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
     haproxy = await startHaproxy(work, haproxyPort, appPort);
     const haproxyUrl = new URL(direct.url);
     haproxyUrl.port = String(haproxyPort);
-    realAgents = await startRealAgentPath(appPort);
+    realAgents = await startRealAgentPath(appPort, options.profileDir);
 
     const oneAgent = byName("one agent");
     const twoAgents = byName("two agents");
@@ -150,9 +152,12 @@ function section(results: PathResult[], memory: Map<number, MemoryUse>, options:
       value: `${formatNumber(r.wrk.requestsPerSecond)} (${ratio(r.wrk.requestsPerSecond, direct.wrk.requestsPerSecond)} direct, ${ratio(r.wrk.requestsPerSecond, nginx.wrk.requestsPerSecond)} nginx)`,
     });
     const l = r.openLoop.latencyMs;
+    const overloaded = r.openLoop.achievedRatePerSecond < OVERLOADED_BELOW * options.openLoopRatePerSecond;
     figures.push({
       metric: `${r.path.name}: p50 / p90 / p99 at ${rate} req/s`,
-      value: `${formatMs(l.p50)} / ${formatMs(l.p90)} / ${formatMs(l.p99)}${failed ? ` (${failed} failed)` : ""}`,
+      value:
+        `${formatMs(l.p50)} / ${formatMs(l.p90)} / ${formatMs(l.p99)}${failed ? ` (${failed} failed)` : ""}` +
+        (overloaded ? ` (OVERLOADED: answered only ${formatNumber(r.openLoop.achievedRatePerSecond)} req/s)` : ""),
     });
   }
   const vsNginx = oneAgent.wrk.requestsPerSecond / nginx.wrk.requestsPerSecond;

@@ -23,7 +23,7 @@ export interface RealAgentPath {
  * span (default sampling, 100%), metric rollup and access log line (to a file) shipped as in production. The control
  * plane runs in this process and shares the cores with everything else.
  */
-export async function startRealAgentPath(appPort: number): Promise<RealAgentPath> {
+export async function startRealAgentPath(appPort: number, profileDir?: string): Promise<RealAgentPath> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
@@ -42,7 +42,8 @@ export async function startRealAgentPath(appPort: number): Promise<RealAgentPath
       const agent = startManagedProcess({
         name: `${service} agent`,
         command: process.execPath,
-        args: agentNodeArgs({
+        // Node writes the profile when the agent exits after its SIGTERM drain.
+        args: [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=real-${service}-${Date.now()}.cpuprofile`] : []), ...agentNodeArgs({
           service,
           version: "v1",
           ports,
@@ -50,7 +51,7 @@ export async function startRealAgentPath(appPort: number): Promise<RealAgentPath
           joinToken: controlPlane.joinToken,
           dataDir: path.join(work, service),
           advertiseAddress: "127.0.0.1",
-        }),
+        })],
         env: { LOG_LEVEL: "warn" },
         logFile: path.join(work, `${service}.log`),
       });

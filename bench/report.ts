@@ -48,7 +48,7 @@ export function benchmarksMarkdown(sections: BenchSection[], machine: MachineFac
     "",
     "Written by `pnpm bench` (bench/run.ts) from one run; run it again to refresh this file. Each benchmark starts what it",
     "needs (fresh databases on the machine's PostgreSQL, control planes, agents, nginx, HAProxy, `next start`, Chromium)",
-    "and stops it when done; `MESH_BENCH_PROFILE_DIR=<dir>` also writes CPU profiles of the data-plane agents.",
+    "and stops it when done; `MESH_BENCH_PROFILE_DIR=<dir>` also writes CPU profiles of the data-plane agents and the real agents.",
     "Every figure below comes from that run on the machine described; the verdict column compares it with the",
     "project's target and says MISSED when a target is not reached.",
     "",

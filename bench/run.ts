@@ -1,5 +1,5 @@
 // `pnpm bench`: runs each benchmark in turn (one module per item), prints one table and writes docs/BENCHMARKS.md.
-// MESH_BENCH_PROFILE_DIR=<dir> also writes CPU profiles of the data-plane agents there.
+// MESH_BENCH_PROFILE_DIR=<dir> also writes CPU profiles of the data-plane agents and the real agents there.
 import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../packages/testkit/src/processes.ts";

@@ -33,4 +33,19 @@ it("keeps sending on schedule through a stall and counts the wait of every reque
   // have sent only 4 during it, and its p90 would not move.
   expect(result.latencyMs.p90).toBeGreaterThan(150);
   expect(result.latencyMs.max).toBeGreaterThan(350);
+  // It caught up before the window closed: the path sustained the offered rate.
+  expect(result.achievedRatePerSecond).toBeGreaterThan(90);
+});
+
+it("reports the rate a path sustained when it cannot keep up with the offered one", async () => {
+  // 2 connections, each answer held 20 ms: at most 100 answers a second, whatever is offered.
+  const slow = createServer((_req, res) => setTimeout(() => res.end("ok"), 20));
+  await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+  try {
+    const result = await runOpenLoop({ url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`, ratePerSecond: 300, durationMs: 1000, warmupMs: 0, connections: 2, timeoutMs: 10_000 });
+    expect(result.achievedRatePerSecond).toBeGreaterThan(60);
+    expect(result.achievedRatePerSecond).toBeLessThan(110);
+  } finally {
+    await new Promise<void>((resolve) => slow.close(() => resolve()));
+  }
 });

@@ -38,12 +38,14 @@ export async function startRealAgentPath(appPort: number, profileDir?: string): 
     await bundleEntry(AGENT_ENTRY, AGENT_BUNDLE);
 
     const [callerApp, callerInbound, callerOutbound, callerAdmin, appInbound, appOutbound, appAdmin] = (await freePorts(7)) as [number, number, number, number, number, number, number];
+    // Node writes the profile when the agent exits after its SIGTERM drain.
+    const profiling = (service: string): string[] =>
+      profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=real-${service}-${Date.now()}.cpuprofile`] : [];
     const startAgent = (service: string, ports: AgentLaunch["ports"]): ManagedProcess => {
       const agent = startManagedProcess({
         name: `${service} agent`,
         command: process.execPath,
-        // Node writes the profile when the agent exits after its SIGTERM drain.
-        args: [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=real-${service}-${Date.now()}.cpuprofile`] : []), ...agentNodeArgs({
+        args: [...profiling(service), ...agentNodeArgs({
           service,
           version: "v1",
           ports,

@@ -98,7 +98,7 @@ it(`lays out a ${SERVICES}-service graph, answers a click, and costs no more tha
   );
   await screenshot(page, "graph-300-services");
   // The 2 s target is judged by `pnpm bench` on a quiet machine whose speed it records (docs/BENCHMARKS.md). Machines
-  // of the same size differ threefold on this load (CPU 1.2 s on one, 3.5 s on another whose page faults cost 12 µs),
+  // of the same size differ threefold on this load (CPU 1.2 s on one, 3.5 s on another whose page faults cost 13 µs),
   // so the suite holds a regression guard at three times the target instead, and prints the figures above.
   expect(Math.min(...runs.map((r) => r.cpuMs))).toBeLessThan(REGRESSION_GUARD_CPU_MS);
   await page.context().close();

@@ -1,11 +1,14 @@
 import { request as httpsRequest } from "node:https";
+import { X509Certificate } from "node:crypto";
 import { connect } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDataPlane, type DataPlane } from "../../src/data-plane.ts";
 import { AgentState, type RequestRecord, type TlsCredentials } from "../../src/state.ts";
 import { createTestPki, type TestPki } from "../support/test-pki.ts";
 import { httpCall, snapshot, startTestApp, trafficPolicy, type TestApp } from "../support/mesh-fixture.ts";
 import type { DestinationConfig } from "@mesh/shared";
+import { waitFor } from "@mesh/testkit";
 
 /** Real servers and real TLS: reviews' agent → ratings' agents (v1, v2) → ratings apps. */
 describe("data plane: outbound → mTLS → inbound → app", () => {
@@ -119,25 +122,33 @@ describe("data plane: outbound → mTLS → inbound → app", () => {
   });
 
   it("refuses plaintext at the TLS layer in strict mode", async () => {
-    const outcome = await rawPlaintext(v1Plane.inboundPort);
-    expect(outcome).not.toMatch(/^HTTP\/1\.1 200/);
+    const seenBefore = ratingsV1App.seen.length;
+    // The TLS server fails the handshake on plaintext and closes: not an HTTP answer of any status, not a TLS record.
+    expect(await rawPlaintext(v1Plane.inboundPort)).toBe("");
+    expect(ratingsV1App.seen.length).toBe(seenBefore);
   });
 
   it("refuses a client certificate from a foreign CA", async () => {
     const foreign = await createTestPki();
     const credentials = await foreign.issue("reviews");
-    const error = await new Promise<Error | null>((resolve) => {
+    const seenBefore = ratingsV1App.seen.length;
+    const outcome = await new Promise<{ status?: number; code?: string; handshakeCompleted: boolean }>((resolve) => {
+      let handshakeCompleted = false;
       const req = httpsRequest(
-        { host: "127.0.0.1", port: v1Plane.inboundPort, path: "/", key: credentials.keyPem, cert: credentials.certificatePem, ca: pki.caPem, checkServerIdentity: () => undefined },
+        { host: "127.0.0.1", port: v1Plane.inboundPort, path: "/", agent: false, key: credentials.keyPem, cert: credentials.certificatePem, ca: pki.caPem, checkServerIdentity: () => undefined },
         (res) => {
           res.resume();
-          resolve(null);
+          resolve({ status: res.statusCode, handshakeCompleted });
         },
       );
-      req.on("error", resolve);
+      req.on("socket", (socket) => socket.once("secureConnect", () => (handshakeCompleted = true)));
+      req.on("error", (error: NodeJS.ErrnoException) => resolve({ code: error.code, handshakeCompleted }));
       req.end();
     });
-    expect(error).not.toBeNull();
+    // TLS 1.3: the client finishes its side of the handshake (it trusts the server), then the server,
+    // checking the client's certificate against the mesh CA, destroys the connection with no response.
+    expect(outcome).toEqual({ code: "ECONNRESET", handshakeCompleted: true });
+    expect(ratingsV1App.seen.length).toBe(seenBefore);
   });
 
   it("accepts plaintext in permissive mode, with no caller identity", async () => {
@@ -179,15 +190,27 @@ describe("data plane: outbound → mTLS → inbound → app", () => {
       while (!stop) statuses.push((await httpCall(reviewsPlane.outboundPort, "/", { headers: { host: "ratings" } })).status);
     };
     const loads = [loop(), loop(), loop()];
+    /** Waits until `count` more requests than now have completed, so traffic provably spans each swap. */
+    const moreRequests = (count: number) => {
+      const target = statuses.length + count;
+      return waitFor(() => statuses.length >= target, { timeoutMs: 10_000, intervalMs: 5, what: `${count} more requests through the mesh` });
+    };
+    let latest: Record<"reviews" | "v1" | "v2", TlsCredentials> | undefined;
     for (let i = 0; i < 3; i++) {
-      reviews.setCredentials(await pki.issue("reviews"));
-      ratingsV1.setCredentials(await pki.issue("ratings"));
-      ratingsV2.setCredentials(await pki.issue("ratings"));
+      await moreRequests(20);
+      latest = { reviews: await pki.issue("reviews"), v1: await pki.issue("ratings"), v2: await pki.issue("ratings") };
+      reviews.setCredentials(latest.reviews);
+      ratingsV1.setCredentials(latest.v1);
+      ratingsV2.setCredentials(latest.v2);
     }
+    await moreRequests(20);
     stop = true;
     await Promise.all(loads);
-    expect(statuses.length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    // The swaps took effect: each inbound port now presents the last certificate it was given.
+    const client = await pki.issue("reviews");
+    expect(await servedCertificate(v1Plane.inboundPort, client, pki.caPem)).toBe(new X509Certificate(latest!.v1.certificatePem).fingerprint256);
+    expect(await servedCertificate(v2Plane.inboundPort, client, pki.caPem)).toBe(new X509Certificate(latest!.v2.certificatePem).fingerprint256);
   });
 
   it("emits one record per request on each side", async () => {
@@ -201,6 +224,18 @@ describe("data plane: outbound → mTLS → inbound → app", () => {
     expect(outbound).toMatchObject({ source: "reviews", destination: "ratings", status: 200, attempts: 1 });
   });
 });
+
+/** The SHA-256 fingerprint of the certificate a TLS server on `port` presents to a client holding `credentials`. */
+function servedCertificate(port: number, credentials: TlsCredentials, caPem: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: "127.0.0.1", port, key: credentials.keyPem, cert: credentials.certificatePem, ca: caPem, checkServerIdentity: () => undefined }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.destroy();
+      resolve(fingerprint);
+    });
+    socket.on("error", reject);
+  });
+}
 
 /** Sends a plaintext HTTP request on a raw socket; returns what came back ("" when the server cut it). */
 function rawPlaintext(port: number): Promise<string> {

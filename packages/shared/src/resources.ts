@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { durationSchema } from "./duration.ts";
+import { headerRegexProblem } from "./header-regex.ts";
 import { httpMethodSchema, serviceNameSchema, versionSchema } from "./names.ts";
 
 export const API_VERSION = "mesh/v1";
@@ -42,20 +43,14 @@ const headerMatchSchema = z.union(
       .refine((m) => [m.exact, m.prefix, m.regex].filter((v) => v !== undefined).length === 1, {
         error: "give exactly one of exact, prefix or regex",
       })
-      .refine((m) => m.regex === undefined || isValidRegex(m.regex), { error: "regex does not compile" }),
+      .superRefine((m, ctx) => {
+        const problem = m.regex === undefined ? null : headerRegexProblem(m.regex);
+        if (problem) ctx.addIssue({ code: "custom", path: ["regex"], message: problem });
+      }),
   ],
   { error: "must be a string (exact match) or one of {exact|prefix|regex}" },
 );
 export type HeaderMatch = z.infer<typeof headerMatchSchema>;
-
-function isValidRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const routeMatchSchema = z
   .strictObject({

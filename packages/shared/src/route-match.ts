@@ -1,3 +1,4 @@
+import { compileHeaderRegex, type HeaderRegex } from "./header-regex.ts";
 import type { HeaderMatch, Route, RouteMatch } from "./resources.ts";
 
 /** The parts of a request that routing looks at. Header names are lowercase (as Node gives them). */
@@ -49,15 +50,25 @@ function matchesHeader(match: HeaderMatch, actual: string): boolean {
   if (typeof match === "string") return actual === match;
   if (match.exact !== undefined) return actual === match.exact;
   if (match.prefix !== undefined) return actual.startsWith(match.prefix);
-  return compiledRegex(match.regex!).test(actual);
+  return compiledRegex(match).matchesWhole(actual);
 }
 
-const regexCache = new Map<string, RegExp>();
-function compiledRegex(source: string): RegExp {
-  let regex = regexCache.get(source);
+/**
+ * Compiled once per config snapshot: keyed by the match object the snapshot holds, so a new
+ * snapshot's patterns replace the old ones and nothing accumulates. RE2 semantics (header-regex.ts).
+ */
+const compiledRegexes = new WeakMap<object, HeaderRegex>();
+const NEVER_MATCHES: HeaderRegex = { matchesWhole: () => false };
+function compiledRegex(match: { regex?: string }): HeaderRegex {
+  let regex = compiledRegexes.get(match);
   if (!regex) {
-    regex = new RegExp(`^(?:${source})$`);
-    regexCache.set(source, regex);
+    try {
+      regex = compileHeaderRegex(match.regex!);
+    } catch {
+      // Validation refuses non-RE2 patterns; one stored before it did matches nothing rather than throw per request.
+      regex = NEVER_MATCHES;
+    }
+    compiledRegexes.set(match, regex);
   }
   return regex;
 }

@@ -136,7 +136,7 @@ metadata: { name: reviews }
 spec:
   routes: [{ match: { headers: { x-user: { regex: "(" } } }, backends: [{ version: v1, weight: 100 }] }]
 `);
-    expect(issues[0]!.field).toBe("spec.routes[0].match.headers.x-user");
+    expect(issues[0]!.field).toBe("spec.routes[0].match.headers.x-user.regex");
   });
 
   it("fills defaults so agents never see an absent value", () => {

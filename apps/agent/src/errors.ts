@@ -12,7 +12,8 @@ export type MeshErrorCause =
   | "rate-limited"
   | "upstream-connect"
   | "upstream-reset"
-  | "fault-abort";
+  | "fault-abort"
+  | "invalid-path";
 
 const STATUS: Record<MeshErrorCause, number> = {
   "unknown-service": 503,
@@ -26,6 +27,7 @@ const STATUS: Record<MeshErrorCause, number> = {
   "upstream-connect": 502,
   "upstream-reset": 502,
   "fault-abort": 503,
+  "invalid-path": 400,
 };
 
 export const MESH_ERROR_HEADER = "x-mesh-error";

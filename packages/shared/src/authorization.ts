@@ -1,4 +1,5 @@
 import type { AccessPolicySpec, MeshConfigSpec } from "./resources.ts";
+import { normalizeRequestPath } from "./request-target.ts";
 import { stripQuery } from "./route-match.ts";
 
 export interface NamedAccessPolicy {
@@ -28,6 +29,7 @@ export interface AccessDecision {
  * The one authorization rule of the mesh, run by the destination's agent and by `mesh check`
  * and the dashboard: deny policies first, then allow policies; when no allow policy targets the
  * service, MeshConfig.defaultAccess decides. Audit policies are recorded, never enforced.
+ * The path must already be normalised (`normalizeRequestTarget`); `checkAccess` does it for people.
  */
 export function authorize(
   policies: readonly NamedAccessPolicy[],
@@ -59,6 +61,25 @@ export function authorize(
     reason: `no allow policy for ${request.target} matches ${caller} ${request.method} ${request.path} (checked ${allows.map((p) => p.name).join(", ")})`,
     audited,
   };
+}
+
+export interface AccessCheck extends AccessDecision {
+  /** The path the decision was made on, as the agent normalises it; null when the agent would refuse it with 400. */
+  path: string | null;
+}
+
+/**
+ * The decision for a path as a person or a draft gives it (`mesh check`, the dashboard): the path
+ * is normalised first, exactly as the destination's agent does before it calls `authorize`.
+ */
+export function checkAccess(
+  policies: readonly NamedAccessPolicy[],
+  defaultAccess: MeshConfigSpec["defaultAccess"],
+  request: AccessRequest,
+): AccessCheck {
+  const normalized = normalizeRequestPath(request.path);
+  if (!normalized.ok) return { allowed: false, policy: null, reason: `the agent refuses this path with 400 invalid-path: ${normalized.reason}`, audited: [], path: null };
+  return { ...authorize(policies, defaultAccess, { ...request, path: normalized.path }), path: normalized.path };
 }
 
 export function policyMatches(spec: AccessPolicySpec, request: AccessRequest): boolean {

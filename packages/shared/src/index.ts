@@ -11,3 +11,4 @@ export * from "./latency-histogram.ts";
 export * from "./telemetry-contract.ts";
 export * from "./rebalance-weights.ts";
 export * from "./line-diff.ts";
+export * from "./request-target.ts";

@@ -1,6 +1,6 @@
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { authorize, spiffeId } from "@mesh/shared";
+import { authorize, normalizeRequestTarget, spiffeId } from "@mesh/shared";
 import { appendForwarded, forwardableRawHeaders, hasBody, readRequestHead } from "../endpoint/hop-by-hop.ts";
 import { Attempt, AttemptError } from "../endpoint/send-attempt.ts";
 import { answerUnexpectedError, sendMeshError, type MeshErrorCause } from "../errors.ts";
@@ -40,7 +40,8 @@ export class InboundProxy {
     const head = readRequestHead(req.rawHeaders);
     const trace = childContext(head.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
     const method = req.method ?? "GET";
-    const path = req.url ?? "/";
+    const target = normalizeRequestTarget(req.url ?? "/");
+    const path = target.ok ? target.path : (req.url ?? "/");
     const record: RequestRecord = {
       direction: "inbound",
       source: source ?? "unknown",
@@ -68,6 +69,7 @@ export class InboundProxy {
       this.state.record(record);
     });
 
+    if (!target.ok) return this.fail(res, record, "invalid-path", target.reason);
     if (!snapshot) return this.fail(res, record, "denied", "the agent has no mesh config yet, so it cannot authorize the caller");
     const decision = authorize(snapshot.inbound.accessPolicies, snapshot.meshConfig.defaultAccess, { source, target: this.state.service, method, path });
     record.detail = decision.policy;

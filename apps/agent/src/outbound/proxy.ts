@@ -42,13 +42,14 @@ export class OutboundProxy {
     const head = readRequestHead(req.rawHeaders);
     const trace = childContext(head.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
     const target = outboundTarget(req.url ?? "/", head.host);
+    const named = target !== null && target.invalid === undefined ? target : null;
     const record: RequestRecord = {
       direction: "outbound",
       source: this.state.service,
-      destination: target ? serviceFromHost(target.host) : "",
+      destination: named ? serviceFromHost(named.host) : "",
       destinationVersion: "",
       method: req.method ?? "GET",
-      path: target ? target.path : (req.url ?? "/"),
+      path: named ? named.path : (req.url ?? "/"),
       status: 0,
       cause: null,
       detail: null,
@@ -70,8 +71,9 @@ export class OutboundProxy {
       this.finish(record, res, startedAt);
     });
 
-    if (!target || !snapshot || !destination) {
-      const why = !target ? "the request names no host" : !snapshot ? "the agent has no mesh config yet" : `no service named "${record.destination}" in the mesh`;
+    if (target?.invalid !== undefined) return this.fail(res, record, "invalid-path", target.invalid);
+    if (!named || !snapshot || !destination) {
+      const why = !named ? "the request names no host" : !snapshot ? "the agent has no mesh config yet" : `no service named "${record.destination}" in the mesh`;
       return this.fail(res, record, "unknown-service", why);
     }
     const settings = destination.settings;
@@ -97,8 +99,8 @@ export class OutboundProxy {
     }
 
     const headers = head.forward;
-    headers.push("Host", target.host, "traceparent", formatTraceparent(trace));
-    appendForwarded(head, req.socket.remoteAddress, "http", target.host);
+    headers.push("Host", named.host, "traceparent", formatTraceparent(trace));
+    appendForwarded(head, req.socket.remoteAddress, "http", named.host);
 
     const retryOn = settings.retry ? retryConditionsFor(record.method, settings.retry) : [];
     const retry = retryOn.length > 0 ? settings.retry : null;

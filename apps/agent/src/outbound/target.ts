@@ -1,28 +1,18 @@
-/** What the app asked for: the host it named (a service, maybe with a port) and the path. */
-export interface OutboundTarget {
-  host: string;
-  path: string;
-}
+import { normalizeRequestTarget } from "@mesh/shared";
+
+/** What the app asked for: the host it named (a service, maybe with a port) and the normalised path. */
+export type OutboundTarget = { host: string; path: string; invalid?: undefined } | { invalid: string };
 
 /**
  * Reads the target from a proxy-style absolute URI (`GET http://ratings/x`, what HTTP_PROXY
- * produces) or from the Host header of a plain request. null when neither names a host.
+ * produces) or from the Host header of a plain request, with the path normalised as the mesh
+ * decides on it. null when neither names a host; `invalid` when the path cannot be normalised.
  */
 export function outboundTarget(url: string, hostHeader: string | undefined): OutboundTarget | null {
-  if (url.charCodeAt(0) !== 47 /* "/" */) {
-    const schemeEnd = url.indexOf("://");
-    if (schemeEnd !== -1) {
-      const authorityStart = schemeEnd + 3;
-      const pathStart = url.indexOf("/", authorityStart);
-      const queryStart = url.indexOf("?", authorityStart);
-      const end = pathStart === -1 ? (queryStart === -1 ? url.length : queryStart) : queryStart === -1 ? pathStart : Math.min(pathStart, queryStart);
-      const authority = url.slice(authorityStart, end);
-      const rest = url.slice(end);
-      const path = rest === "" ? "/" : rest.charCodeAt(0) === 63 /* "?" */ ? `/${rest}` : rest;
-      return authority ? { host: stripUserInfo(authority), path } : null;
-    }
-  }
-  return hostHeader ? { host: hostHeader, path: url } : null;
+  const target = normalizeRequestTarget(url);
+  if (!target.ok) return { invalid: target.reason };
+  const host = target.authority ?? hostHeader;
+  return host ? { host, path: target.path } : null;
 }
 
 /**
@@ -37,9 +27,4 @@ export function serviceFromHost(host: string): string {
   if (dot !== -1 && dot < end) end = dot;
   const name = host.slice(0, end);
   return name.toLowerCase();
-}
-
-function stripUserInfo(authority: string): string {
-  const at = authority.lastIndexOf("@");
-  return at === -1 ? authority : authority.slice(at + 1);
 }

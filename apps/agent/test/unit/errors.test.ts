@@ -17,6 +17,7 @@ describe("mesh errors", () => {
       "upstream-connect": 502,
       "upstream-reset": 502,
       "fault-abort": 503,
+      "invalid-path": 400,
     };
     for (const [cause, status] of Object.entries(expected)) expect(statusFor(cause as MeshErrorCause)).toBe(status);
     expect(statusFor("fault-abort", 418)).toBe(418);

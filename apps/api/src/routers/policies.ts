@@ -1,4 +1,4 @@
-import { authorize, DEFAULT_MESH_CONFIG, meshConfigSpecSchema, serviceNameSchema, type AccessPolicySpec } from "@mesh/shared";
+import { checkAccess, DEFAULT_MESH_CONFIG, meshConfigSpecSchema, serviceNameSchema, type AccessPolicySpec } from "@mesh/shared";
 import { z } from "zod";
 import { router, viewerProcedure } from "../trpc.ts";
 
@@ -13,7 +13,7 @@ export const policiesRouter = router({
         prisma.meshConfig.findUnique({ where: { name: "default" } }),
       ]);
       const defaultAccess = (meshConfig ? meshConfigSpecSchema.parse(meshConfig.spec) : DEFAULT_MESH_CONFIG).defaultAccess;
-      return authorize(
+      return checkAccess(
         policies.map((p) => ({ name: p.name, spec: p.spec as AccessPolicySpec })),
         defaultAccess,
         { source: input.from, target: input.to, method: input.method.toUpperCase(), path: input.path },

@@ -28,9 +28,22 @@ describe("policies.check", () => {
       policy: "ratings-readers",
       reason: "allowed by ratings-readers",
       audited: [],
+      path: "/ratings/7",
     });
     await expect(viewer.policies.check.query({ from: "legacy", to: "ratings", method: "GET", path: "/ratings/7" })).resolves.toMatchObject({ allowed: false, policy: "no-legacy" });
     await expect(viewer.policies.check.query({ from: "reviews", to: "ratings", method: "DELETE", path: "/ratings/7" })).resolves.toMatchObject({ allowed: false, policy: "ratings-readers" });
+  });
+
+  it("decides on the path as the agents normalise it, and says so", async () => {
+    await expect(viewer.policies.check.query({ from: "reviews", to: "ratings", method: "GET", path: "/ratings/../healthz" })).resolves.toMatchObject({
+      allowed: false,
+      path: "/healthz",
+    });
+    await expect(viewer.policies.check.query({ from: "reviews", to: "ratings", method: "GET", path: "/ratings/%2e%2e%2Fhealthz" })).resolves.toMatchObject({
+      allowed: false,
+      path: null,
+      reason: expect.stringMatching(/400 invalid-path/),
+    });
   });
 
   it("falls back to MeshConfig.defaultAccess where no allow policy targets the service", async () => {

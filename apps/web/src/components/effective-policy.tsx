@@ -1,5 +1,5 @@
 "use client";
-import { authorize, HTTP_METHODS, type MeshConfigSpec, type NamedAccessPolicy, type Route, type TrafficPolicySpec } from "@mesh/shared";
+import { checkAccess, HTTP_METHODS, type MeshConfigSpec, type NamedAccessPolicy, type Route, type TrafficPolicySpec } from "@mesh/shared";
 import { useState } from "react";
 
 interface Props {
@@ -71,7 +71,7 @@ export function EffectivePolicy({ source, destination, trafficPolicy, accessPoli
 function AccessCheck({ source, target, policies, defaultAccess }: { source: string; target: string; policies: NamedAccessPolicy[]; defaultAccess: MeshConfigSpec["defaultAccess"] }) {
   const [method, setMethod] = useState("GET");
   const [path, setPath] = useState("/");
-  const decision = authorize(policies, defaultAccess, { source, target, method, path });
+  const decision = checkAccess(policies, defaultAccess, { source, target, method, path });
   return (
     <div className="stack" style={{ gap: 8 }}>
       <div className="row" style={{ flexWrap: "nowrap" }}>
@@ -83,7 +83,8 @@ function AccessCheck({ source, target, policies, defaultAccess }: { source: stri
         <input className="input" aria-label="Path" value={path} onChange={(e) => setPath(e.target.value || "/")} style={{ flex: 1 }} />
       </div>
       <div className={`notice ${decision.allowed ? "success" : "error"}`} data-testid="access-decision">
-        <strong>{decision.allowed ? "Allowed" : "Denied"}</strong> — {decision.reason}
+        <strong>{decision.allowed ? "Allowed" : "Denied"}</strong> — {decision.path !== null && decision.path !== path ? `checked as ${decision.path}: ` : ""}
+        {decision.reason}
       </div>
     </div>
   );

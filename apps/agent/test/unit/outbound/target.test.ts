@@ -14,6 +14,12 @@ describe("outbound target", () => {
     expect(outboundTarget("/", undefined)).toBeNull();
   });
 
+  it("normalises the path in both forms, and names what it cannot normalise", () => {
+    expect(outboundTarget("http://vault/public/../admin", undefined)).toEqual({ host: "vault", path: "/admin" });
+    expect(outboundTarget("/public/%2e%2e/admin?x=1", "vault")).toEqual({ host: "vault", path: "/admin?x=1" });
+    expect(outboundTarget("/public/%2E%2E%2Fadmin", "vault")).toEqual({ invalid: expect.stringMatching(/encoded slash/) });
+  });
+
   it("names the service from a host, port or DNS suffix", () => {
     expect(serviceFromHost("ratings")).toBe("ratings");
     expect(serviceFromHost("Ratings:9080")).toBe("ratings");

@@ -28,6 +28,7 @@ export const checkCommand: Command = {
     if (format === "json") print(toJson(decision));
     else {
       print(`${decision.allowed ? "ALLOWED" : "DENIED"}  ${request.from} → ${request.to} ${request.method} ${request.path}`);
+      if (decision.path !== request.path) print(`  path:   ${decision.path === null ? "refused by the agent (400 invalid-path)" : `checked as ${decision.path}, as the agent normalises it`}`);
       print(`  rule:   ${decision.policy ? `AccessPolicy/${decision.policy}` : "MeshConfig/default (defaultAccess)"}`);
       print(`  reason: ${decision.reason}`);
       if (decision.audited.length) print(`  audited by: ${decision.audited.join(", ")}`);

@@ -1,5 +1,5 @@
 "use client";
-import { authorize, type AccessDecision, type MeshConfigSpec, type NamedAccessPolicy } from "@mesh/shared";
+import { checkAccess, type AccessDecision, type MeshConfigSpec, type NamedAccessPolicy } from "@mesh/shared";
 import { useMemo } from "react";
 
 interface Props {
@@ -10,10 +10,10 @@ interface Props {
   path: string;
 }
 
-/** Who may call whom: rows are callers, columns targets, each cell the shared `authorize` decision. */
+/** Who may call whom: rows are callers, columns targets, each cell the shared `checkAccess` decision. */
 export function AccessMatrix({ services, policies, defaultAccess, method, path }: Props) {
   const decisions = useMemo(
-    () => services.map((source) => services.map((target) => authorize(policies, defaultAccess, { source, target, method, path }))),
+    () => services.map((source) => services.map((target) => checkAccess(policies, defaultAccess, { source, target, method, path }))),
     [services, policies, defaultAccess, method, path],
   );
   if (services.length === 0) return <p className="empty">No services yet.</p>;

@@ -70,6 +70,9 @@ export function WhatIfCheck({ services }: { services: string[] }) {
       {answer.data && question && (
         <div className={`notice ${answer.data.allowed ? "success" : "error"}`} data-testid="what-if-answer" role="status">
           <strong>{answer.data.allowed ? "Allowed" : "Denied"}</strong> · {question.from ?? "no identity"} → {question.to} {question.method} {question.path}
+          {answer.data.path !== question.path && (
+            <div className="small">{answer.data.path === null ? "The agent refuses this path (400 invalid-path)." : `Checked as ${answer.data.path}, the path the agent forwards.`}</div>
+          )}
           <div>{answer.data.reason}</div>
           {answer.data.audited.length > 0 && <div className="small">Audited by {answer.data.audited.join(", ")}</div>}
         </div>

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import type { TestControlPlane } from "../support/control-plane.ts";
 
 export const randomTraceId = () => randomBytes(16).toString("hex");
@@ -46,6 +47,35 @@ export function otlpRequest(service: string, spans: SpanSpec[], version = "v1") 
       },
     ],
   };
+}
+
+/**
+ * A recorded export request, moved in time so that its latest timestamp is `nowMs`: the receiver
+ * refuses spans past the retention, so a recording sent as-is would stop being stored a day after it
+ * was made. Every *UnixNano field moves by the same offset, in BigInt nanoseconds, so durations and the
+ * offsets between spans and events stay exact; the file itself stays what the exporter sent.
+ */
+export async function loadRecordedRequest(file: URL, nowMs = Date.now()): Promise<string> {
+  const request: unknown = JSON.parse(await readFile(file, "utf8"));
+  const stamps: { holder: Record<string, unknown>; key: string; nanos: bigint }[] = [];
+  collectTimestamps(request, stamps);
+  if (stamps.length === 0) throw new Error(`${file.pathname} has no *UnixNano timestamps to move`);
+  const latest = stamps.reduce((max, { nanos }) => (nanos > max ? nanos : max), 0n);
+  const offset = BigInt(nowMs) * 1_000_000n - latest;
+  for (const { holder, key, nanos } of stamps) holder[key] = (nanos + offset).toString();
+  return JSON.stringify(request);
+}
+
+function collectTimestamps(value: unknown, into: { holder: Record<string, unknown>; key: string; nanos: bigint }[]): void {
+  if (Array.isArray(value)) return value.forEach((item) => collectTimestamps(item, into));
+  if (typeof value !== "object" || value === null) return;
+  const holder = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(holder)) {
+    if (!key.endsWith("UnixNano")) collectTimestamps(field, into);
+    // Exporters write int64 as decimal strings; a JSON number this large would already have lost nanoseconds.
+    else if (typeof field === "string") into.push({ holder, key, nanos: BigInt(field) });
+    else throw new Error(`${key} is ${typeof field}, expected a decimal string of nanoseconds`);
+  }
 }
 
 export function postOtlp(url: string, body: string | Buffer, headers: Record<string, string> = {}) {

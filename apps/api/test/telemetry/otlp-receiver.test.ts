@@ -1,9 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateToken, hashToken } from "../../src/auth/tokens.ts";
 import { startTestControlPlane, type TestControlPlane } from "../support/control-plane.ts";
-import { otlpRequest, postOtlp, randomSpanId, randomTraceId, registerAgent, spanCount } from "./otlp-helpers.ts";
+import { loadRecordedRequest, otlpRequest, postOtlp, randomSpanId, randomTraceId, registerAgent, spanCount } from "./otlp-helpers.ts";
 
 let mesh: TestControlPlane;
 let admin: Record<string, string>;
@@ -15,7 +14,7 @@ afterAll(() => mesh?.close());
 
 describe("OTLP/HTTP receiver at POST /v1/traces", () => {
   it("stores what the OpenTelemetry JS exporter sends, as a tree with timings", async () => {
-    const body = await readFile(new URL("./fixtures/otel-js-exporter-request.json", import.meta.url));
+    const body = await loadRecordedRequest(new URL("./fixtures/otel-js-exporter-request.json", import.meta.url));
     const response = await postOtlp(mesh.controlPlane.url, body, admin);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});

@@ -3,10 +3,11 @@ import { formatPath } from "@mesh/shared";
 import type { Principal } from "../auth/principal.ts";
 import type { ControlPlaneDeps } from "../deps.ts";
 import { nestsDeeperThan } from "../input-limits/nesting-depth.ts";
-import { exportTraceRequestSchema, servicesIn, toSpanRows, type ExportTraceRequest } from "./otlp-json.ts";
+import { exportTraceRequestSchema, servicesIn, toSpanRows, type ExportTraceRequest, type SpanRow } from "./otlp-json.ts";
 import { BodyRejectedError, readBody } from "./read-body.ts";
-import { pruneTelemetryIfDue } from "./retention.ts";
+import { pruneTelemetryIfDue, retention } from "./retention.ts";
 import { insertSpans } from "./span-store.ts";
+import { counted, splitAtRetention, tooOldMessage } from "./within-retention.ts";
 
 export const OTLP_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 const SHOWN_ISSUES = 5;
@@ -30,6 +31,9 @@ class OtlpRejection extends Error {
  *   OpenTelemetry SDK exporting straight to the control plane);
  * - the join token, which already lets its holder register as any service and so adds no power here.
  * A viewer token only reads. The whole body is validated before anything is stored.
+ *
+ * Spans that started before the retention cutoff are not stored: the answer is still 200, with
+ * OTLP's partialSuccess counting them, because a retry would be refused the same way.
  */
 export async function receiveOtlpTraces(
   req: IncomingMessage,
@@ -42,9 +46,12 @@ export async function receiveOtlpTraces(
     authorizeWriter(principal);
     const request = parseRequest(req.headers["content-type"], await readBodyOrReject(req));
     authorizeServices(principal, request);
-    await insertSpans(deps.prisma, toSpanRows(request));
-    await pruneTelemetryIfDue(deps.prisma);
-    res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    // One clock reading for the split and the prune, so nothing this request stores is pruned by it.
+    const now = Date.now();
+    const { spans, response } = await withinRetention(deps, toSpanRows(request), now);
+    await insertSpans(deps.prisma, spans);
+    await pruneTelemetryIfDue(deps.prisma, now);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(response));
   } catch (error) {
     if (!(error instanceof OtlpRejection)) throw error;
     const headers: Record<string, string> = { "content-type": "application/json" };
@@ -52,6 +59,18 @@ export async function receiveOtlpTraces(
     if (error.httpStatus === 413) headers.connection = "close";
     res.writeHead(error.httpStatus, headers).end(JSON.stringify({ code: grpcCode(error.httpStatus), message: error.message }));
   }
+}
+
+/** ExportTraceServiceResponse: empty on full success, as OTLP/HTTP requires; partialSuccess otherwise. */
+type ExportTraceResponse = { partialSuccess?: { rejectedSpans: number; errorMessage: string } };
+
+async function withinRetention(deps: ControlPlaneDeps, rows: SpanRow[], now: number): Promise<{ spans: SpanRow[]; response: ExportTraceResponse }> {
+  const policy = await retention(deps.prisma);
+  const cutoffMs = now - policy.ms;
+  const { kept: spans, tooOld } = splitAtRetention(rows, (row) => row.startMs, cutoffMs);
+  if (tooOld === 0) return { spans, response: {} };
+  const errorMessage = tooOldMessage(counted(tooOld, "span"), policy, cutoffMs);
+  return { spans, response: { partialSuccess: { rejectedSpans: tooOld, errorMessage } } };
 }
 
 function authorizeWriter(principal: Principal): void {

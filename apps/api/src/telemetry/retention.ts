@@ -4,16 +4,23 @@ import type { PrismaClient } from "../db/client.ts";
 const PRUNE_EVERY_MS = 60_000;
 const lastPruneAt = new WeakMap<PrismaClient, number>();
 
+/** MeshConfig spec.telemetry.retention as written (for messages) and in milliseconds. */
+export interface Retention {
+  text: string;
+  ms: number;
+}
+
 /** How long telemetry is kept: MeshConfig spec.telemetry.retention, else the default (24h). */
-export async function retentionMs(prisma: PrismaClient): Promise<number> {
+export async function retention(prisma: PrismaClient): Promise<Retention> {
   const row = await prisma.meshConfig.findUnique({ where: { name: "default" }, select: { spec: true } });
   const parsed = row ? meshConfigSpecSchema.safeParse(row.spec) : null;
-  return parseDuration((parsed?.success ? parsed.data : DEFAULT_MESH_CONFIG).telemetry.retention);
+  const text = (parsed?.success ? parsed.data : DEFAULT_MESH_CONFIG).telemetry.retention;
+  return { text, ms: parseDuration(text) };
 }
 
 /** Deletes spans, rollups and access logs older than the retention. */
 export async function pruneTelemetry(prisma: PrismaClient, now = Date.now()): Promise<{ spans: number; rollups: number; accessLogs: number }> {
-  const cutoff = new Date(now - (await retentionMs(prisma)));
+  const cutoff = new Date(now - (await retention(prisma)).ms);
   const [spans, rollups, accessLogs] = await prisma.$transaction([
     prisma.span.deleteMany({ where: { startTime: { lt: cutoff } } }),
     prisma.metricRollup.deleteMany({ where: { bucketStart: { lt: cutoff } } }),

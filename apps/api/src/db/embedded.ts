@@ -1,8 +1,9 @@
-import { chmod, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { freeLocalPort, isPortFree } from "./free-port.ts";
 import { postmasterPidOf, stopOrphanedPostgres, untilExited } from "./orphaned-postgres.ts";
+import { checkPostgresUserCanReach } from "./postgres-user-access.ts";
 
 /** What async-exit-hook listens to. "beforeExit" fires whenever the event loop runs dry for a moment, mid-stop too. */
 const EXIT_HOOK_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
@@ -57,6 +58,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   // As root, postgres runs as the "postgres" user, which must be able to reach its directory.
   if (asRoot) await chmod(dataDir, 0o711);
   await mkdir(databaseDir, { recursive: true, mode: 0o700 });
+  if (asRoot) await checkPostgresUserCanReach(await realpath(databaseDir));
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const postgres = new EmbeddedPostgres({

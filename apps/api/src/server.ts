@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { AgentCredentialCache } from "./auth/agent-credential-cache.ts";
 import { resolvePrincipal, type BootstrapTokenHashes } from "./auth/principal.ts";
 import { loadBootstrapToken } from "./auth/bootstrap-tokens.ts";
-import { tokenFromRequest } from "./auth/request-token.ts";
+import { sourceAddress, tokenFromRequest } from "./auth/request-token.ts";
 import { hashToken } from "./auth/tokens.ts";
 import { loadOrCreateAuthority } from "./ca/index.ts";
 import { startConfigHub } from "./config-push/index.ts";
@@ -111,7 +111,7 @@ function requestListener(deps: ControlPlaneDeps, bootstrap: BootstrapTokenHashes
     maxBodySize: MAX_REQUEST_BODY_BYTES,
     createContext: async ({ req }): Promise<Context> => {
       try {
-        return { deps, principal: await authenticate(req) };
+        return { deps, principal: await authenticate(req), remoteAddress: sourceAddress(req) };
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause: error });
         throw error;

@@ -11,6 +11,8 @@ export type { Principal, OperatorRole };
 export interface Context {
   deps: ControlPlaneDeps;
   principal: Principal;
+  /** The request's TCP source address, as the control plane sees it (IPv4-mapped IPv6 unwrapped); null when unknown. */
+  remoteAddress: string | null;
 }
 
 /** What the client gets in `error.data` besides tRPC's own fields. */
@@ -102,7 +104,7 @@ export const agentProcedure = procedure.use(({ ctx, next }) => {
 
 export const joinProcedure = procedure.use(({ ctx, next }) => {
   const principal = ctx.principal;
-  if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid join token is required" });
+  if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid join token is required (this one is unknown, revoked or expired)" });
   if (principal.kind !== "join") throw new TRPCError({ code: "FORBIDDEN", message: "needs a join token" });
-  return next();
+  return next({ ctx: { join: { service: principal.service, attestation: principal.attestation } } });
 }).use(storableInput);

@@ -1,14 +1,19 @@
 import { timingSafeEqual } from "node:crypto";
 import type { PrismaClient } from "../db/client.ts";
 import type { AgentCredentialCache } from "./agent-credential-cache.ts";
+import { BOOTSTRAP_JOIN, joinGrantOf, type JoinGrant } from "./join-attestation.ts";
+import { findLiveSession, SESSION_PREFIX } from "./sessions.ts";
 import { hashToken } from "./tokens.ts";
 
 export type OperatorRole = "viewer" | "editor" | "admin";
 
+/** What an operator presented: a token (its hash, to make a session from) or a dashboard session (its id, to end it). */
+export type OperatorCredential = { kind: "token"; hash: string } | { kind: "session"; id: string };
+
 export type Principal =
-  | { kind: "operator"; role: OperatorRole; name: string }
+  | { kind: "operator"; role: OperatorRole; name: string; credential: OperatorCredential }
   | { kind: "agent"; service: string; instanceId: string }
-  | { kind: "join" }
+  | ({ kind: "join" } & JoinGrant)
   | null;
 
 /** Hashes of the bootstrap tokens given at start (options, env or data dir); they are config, not rows. */
@@ -28,8 +33,8 @@ export async function resolvePrincipal(
 ): Promise<Principal> {
   if (!token) return null;
   const hash = hashToken(token);
-  if (sameHash(hash, bootstrap.admin)) return { kind: "operator", role: "admin", name: "admin" };
-  if (sameHash(hash, bootstrap.join)) return { kind: "join" };
+  if (sameHash(hash, bootstrap.admin)) return { kind: "operator", role: "admin", name: "admin", credential: { kind: "token", hash } };
+  if (sameHash(hash, bootstrap.join)) return { kind: "join", ...BOOTSTRAP_JOIN };
 
   if (token.startsWith("mesh_agent_")) {
     const agent = await agentCredentials.resolve(hash, async () => {
@@ -41,14 +46,27 @@ export async function resolvePrincipal(
   if (token.startsWith("mesh_join_")) {
     const join = await prisma.joinToken.findUnique({ where: { tokenHash: hash } });
     const expired = join?.expiresAt ? join.expiresAt.getTime() <= Date.now() : false;
-    return join && !join.revokedAt && !expired ? { kind: "join" } : null;
+    return join && !join.revokedAt && !expired ? { kind: "join", ...joinGrantOf(join) } : null;
   }
+  if (token.startsWith(SESSION_PREFIX)) {
+    // A session is as good as the token it was made from, for as long as both are live.
+    const session = await findLiveSession(prisma, hash);
+    const operator = session ? await operatorByTokenHash(prisma, bootstrap, session.operatorTokenHash) : null;
+    return operator && session ? { kind: "operator", ...operator, credential: { kind: "session", id: session.id } } : null;
+  }
+  const operator = await operatorByTokenHash(prisma, bootstrap, hash);
+  return operator ? { kind: "operator", ...operator, credential: { kind: "token", hash } } : null;
+}
+
+/** The operator a live operator token (by hash) belongs to: the bootstrap admin or a row. */
+async function operatorByTokenHash(prisma: PrismaClient, bootstrap: BootstrapTokenHashes, hash: string): Promise<{ role: OperatorRole; name: string } | null> {
+  if (sameHash(hash, bootstrap.admin)) return { role: "admin", name: "admin" };
   const operator = await prisma.operatorToken.findUnique({ where: { tokenHash: hash } });
   if (!operator || operator.revokedAt) return null;
   if (!operator.lastUsedAt || Date.now() - operator.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
     await prisma.operatorToken.update({ where: { id: operator.id }, data: { lastUsedAt: new Date() } });
   }
-  return { kind: "operator", role: operator.role, name: operator.name };
+  return { role: operator.role, name: operator.name };
 }
 
 function sameHash(a: string, b: string): boolean {

@@ -1,11 +1,13 @@
 import type { IncomingMessage } from "node:http";
+import { SESSION_PREFIX } from "./sessions.ts";
 
 export const SESSION_COOKIE = "mesh_session";
 export const CLIENT_HEADER = "x-mesh-client";
 
 /**
  * The bearer token of a request: `Authorization: Bearer …`, or the dashboard's session cookie.
- * A cookie counts only with `x-mesh-client: web`, which a cross-site form cannot send (CSRF defence).
+ * A cookie counts only with `x-mesh-client: web`, which a cross-site form cannot send (CSRF defence),
+ * and only when it holds a session secret: a token put in the cookie itself is no credential.
  */
 export function tokenFromRequest(req: IncomingMessage): string | null {
   const authorization = req.headers.authorization;
@@ -14,7 +16,8 @@ export function tokenFromRequest(req: IncomingMessage): string | null {
     return match ? match[1]! : null;
   }
   if (req.headers[CLIENT_HEADER] !== "web") return null;
-  return readCookie(req.headers.cookie, SESSION_COOKIE);
+  const session = readCookie(req.headers.cookie, SESSION_COOKIE);
+  return session?.startsWith(SESSION_PREFIX) ? session : null;
 }
 
 function readCookie(header: string | undefined, name: string): string | null {
@@ -33,4 +36,11 @@ function decodeCookieValue(value: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** Where the request's connection comes from: `::ffff:10.0.0.1` is 10.0.0.1. */
+export function sourceAddress(req: IncomingMessage): string | null {
+  const address = req.socket.remoteAddress;
+  if (!address) return null;
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice("::ffff:".length) : address;
 }

@@ -1,13 +1,20 @@
 import { TRPCError } from "@trpc/server";
 import { certificateInputSchema, heartbeatInputSchema, registerInputSchema, type AgentSnapshot, type CertificateOutput, type RegisterOutput } from "@mesh/shared";
+import { addressRefusal } from "../auth/address-proof.ts";
+import { joinRefusal } from "../auth/join-attestation.ts";
 import { CertificateRequestError } from "../ca/index.ts";
 import { deregisterInstance, HEARTBEAT_INTERVAL_MS, InstanceDeregisteredError, recordHeartbeat, registerInstance } from "../config-push/index.ts";
 import { agentProcedure, joinProcedure, router } from "../trpc.ts";
 
 /** What agents call. Every procedure after `register` acts for the service bound to the agent's credential, never an input. */
 export const agentRouter = router({
+  /** A join token registers only the service it is scoped to, and only at the address the agent connects from. */
   register: joinProcedure.input(registerInputSchema).mutation(async ({ ctx, input }): Promise<RegisterOutput> => {
-    const { instanceId, credential } = await registerInstance(ctx.deps.prisma, input);
+    const refusal = joinRefusal(ctx.join, input.service);
+    if (refusal) throw new TRPCError({ code: "FORBIDDEN", message: refusal });
+    const addressProblem = addressRefusal(input.address, ctx.remoteAddress);
+    if (addressProblem) throw new TRPCError({ code: "FORBIDDEN", message: addressProblem });
+    const { instanceId, credential } = await registerInstance(ctx.deps.prisma, input, ctx.join.attestation);
     return { instanceId, credential, trustDomain: ctx.deps.trustDomain, heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS };
   }),
 

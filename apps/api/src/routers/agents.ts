@@ -22,6 +22,8 @@ export const agentsRouter = router({
         inboundPort: instance.inboundPort,
         adminPort: instance.adminPort,
         agentVersion: instance.agentVersion,
+        /** How the agent proved its right to join, e.g. "join-token:scoped reviews" or "join-token:bootstrap". */
+        attestation: instance.attestation ?? "unrecorded",
         health: instance.health,
         appliedRevision: instance.appliedRevision,
         upToDate: instance.appliedRevision === revision,

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { parseDuration } from "@mesh/shared";
+import { parseDuration, serviceNameSchema } from "@mesh/shared";
 import { z } from "zod";
 import { actorOf } from "../auth/principal.ts";
 import { generateToken, hashToken } from "../auth/tokens.ts";
@@ -48,16 +48,26 @@ export const tokensRouter = router({
     return { id: input.id, revokedAt: now.toISOString() };
   }),
 
-  /** A token agents present to agent.register; shown once. */
+  /**
+   * A token agents present to agent.register; shown once. `service` scopes it: it registers that service only.
+   * An unscoped token (any service) must be asked for with `anyService: true`: its holder can join as anyone.
+   */
   createJoinToken: adminProcedure
-    .input(z.strictObject({ description: z.string().max(200).optional(), ttl: ttlSchema.optional() }).default({}))
+    .input(
+      z
+        .strictObject({ service: serviceNameSchema.optional(), anyService: z.boolean().optional(), description: z.string().max(200).optional(), ttl: ttlSchema.optional() })
+        .refine((input) => (input.service !== undefined) !== (input.anyService === true), {
+          error: "give service (the one service this token may register) or anyService: true, not both",
+          path: ["service"],
+        }),
+    )
     .mutation(async ({ ctx, input }) => {
       const token = generateToken("join");
       const expiresAt = input.ttl ? new Date(Date.now() + parseDuration(input.ttl)) : null;
       const row = await ctx.deps.prisma.joinToken.create({
-        data: { description: input.description ?? "", tokenHash: hashToken(token), createdBy: actorOf(ctx.operator), expiresAt },
+        data: { description: input.description ?? "", service: input.service ?? null, tokenHash: hashToken(token), createdBy: actorOf(ctx.operator), expiresAt },
       });
-      return { id: row.id, description: row.description, token, expiresAt: expiresAt?.toISOString() ?? null };
+      return { id: row.id, description: row.description, service: row.service, token, expiresAt: expiresAt?.toISOString() ?? null };
     }),
 
   /** Join tokens without their secrets, newest first. */
@@ -66,6 +76,7 @@ export const tokensRouter = router({
     return rows.map((row) => ({
       id: row.id,
       description: row.description,
+      service: row.service,
       createdBy: row.createdBy,
       createdAt: row.createdAt.toISOString(),
       expiresAt: row.expiresAt?.toISOString() ?? null,

@@ -37,15 +37,20 @@ describe("authentication and roles", () => {
     await expect(mesh.client(editorToken).tokens.create.mutate({ role: "admin", name: "escalate" })).rejects.toMatchObject({ data: { httpStatus: 403 } });
   });
 
-  it("accepts the session cookie only with the x-mesh-client header (CSRF defence)", async () => {
-    const cookie = { cookie: `mesh_session=${encodeURIComponent(viewerToken)}` };
+  it("accepts the session cookie only with the x-mesh-client header (CSRF defence), and only holding a session", async () => {
+    const session = await mesh.client(viewerToken).auth.createSession.mutate();
+    expect(session.secret).toMatch(/^mesh_session_/);
+    const cookie = { cookie: `mesh_session=${encodeURIComponent(session.secret)}` };
     await expect(mesh.client(null, cookie).auth.whoami.query()).resolves.toBeNull();
     await expect(mesh.client(null, cookie).resources.get.query({ kind: "TrafficPolicy" })).rejects.toMatchObject({ data: { httpStatus: 401 } });
     await expect(mesh.client(null, { ...cookie, "x-mesh-client": "web" }).auth.whoami.query()).resolves.toEqual({ kind: "operator", role: "viewer", name: "vera" });
+    // The token itself in the cookie is no credential: the cookie carries only a session.
+    const tokenCookie = { cookie: `mesh_session=${encodeURIComponent(viewerToken)}`, "x-mesh-client": "web" };
+    await expect(mesh.client(null, tokenCookie).auth.whoami.query()).resolves.toBeNull();
   });
 
   it("does not let a join token act as an operator", async () => {
-    await expect(mesh.client(mesh.controlPlane.joinToken).auth.whoami.query()).resolves.toEqual({ kind: "join" });
+    await expect(mesh.client(mesh.controlPlane.joinToken).auth.whoami.query()).resolves.toEqual({ kind: "join", service: null });
     await expect(mesh.client(mesh.controlPlane.joinToken).resources.get.query({ kind: "TrafficPolicy" })).rejects.toMatchObject({ data: { httpStatus: 403 } });
   });
 });
@@ -66,19 +71,19 @@ describe("tokens", () => {
   });
 
   it("creates join tokens that expire and can be revoked", async () => {
-    const lasting = await mesh.admin.tokens.createJoinToken.mutate({ description: "ci agents", ttl: "1h" });
+    const lasting = await mesh.admin.tokens.createJoinToken.mutate({ service: "reviews", description: "ci agents", ttl: "1h" });
     expect(lasting.token).toMatch(/^mesh_join_/);
     expect(Date.parse(lasting.expiresAt!) - Date.now()).toBeGreaterThan(59 * 60_000);
-    await expect(mesh.client(lasting.token).auth.whoami.query()).resolves.toEqual({ kind: "join" });
+    await expect(mesh.client(lasting.token).auth.whoami.query()).resolves.toEqual({ kind: "join", service: "reviews" });
     await mesh.admin.tokens.revoke.mutate({ id: lasting.id });
     await expect(mesh.client(lasting.token).auth.whoami.query()).resolves.toBeNull();
     const listed = await mesh.admin.tokens.listJoinTokens.query();
-    expect(listed).toMatchObject([{ id: lasting.id, description: "ci agents", createdBy: "admin (admin)", revokedAt: expect.any(String) }]);
+    expect(listed).toMatchObject([{ id: lasting.id, description: "ci agents", service: "reviews", createdBy: "admin (admin)", revokedAt: expect.any(String) }]);
     expect(JSON.stringify(listed)).not.toContain(lasting.token);
 
-    const fleeting = await mesh.admin.tokens.createJoinToken.mutate({ ttl: "1ms" });
+    const fleeting = await mesh.admin.tokens.createJoinToken.mutate({ service: "reviews", ttl: "1ms" });
     await waitFor(async () => (await mesh.client(fleeting.token).auth.whoami.query()) === null, { what: "the join token to expire" });
 
-    await expect(mesh.admin.tokens.createJoinToken.mutate({ ttl: "forever" })).rejects.toMatchObject({ message: 'ttl: must be a duration like "1h" or "24h"' });
+    await expect(mesh.admin.tokens.createJoinToken.mutate({ service: "reviews", ttl: "forever" })).rejects.toMatchObject({ message: 'ttl: must be a duration like "1h" or "24h"' });
   });
 });

@@ -171,7 +171,7 @@ describe("tokens and the errors people meet", () => {
   });
 
   it("creates a join token", async () => {
-    const created = await runMesh(["join-token", "create", "--description", "ci agents"], asAdmin);
+    const created = await runMesh(["join-token", "create", "--service", "reviews", "--description", "ci agents"], asAdmin);
     expect(created.code).toBe(0);
     expect(created.stdout.trim()).toMatch(/^mesh_join_/);
   });

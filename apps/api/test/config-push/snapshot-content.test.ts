@@ -44,8 +44,8 @@ describe("what each agent's snapshot holds", () => {
     cp = await startTestControlPlane();
     const { url, joinToken } = cp.controlPlane;
     reviews = await registerAgent(url, joinToken, { service: "reviews", inboundPort: 19001 });
-    ratingsV2 = await registerAgent(url, joinToken, { service: "ratings", version: "v2", address: "10.0.0.2", inboundPort: 19003 });
-    ratingsV1 = await registerAgent(url, joinToken, { service: "ratings", version: "v1", address: "10.0.0.1", inboundPort: 19002 });
+    ratingsV2 = await registerAgent(url, joinToken, { service: "ratings", version: "v2", address: "127.0.0.3", inboundPort: 19003 });
+    ratingsV1 = await registerAgent(url, joinToken, { service: "ratings", version: "v1", address: "127.0.0.2", inboundPort: 19002 });
     for (const agent of [reviews, ratingsV1, ratingsV2]) await agent.heartbeat();
   });
   afterAll(async () => {
@@ -86,8 +86,8 @@ describe("what each agent's snapshot holds", () => {
         timeout: "2s",
       });
       expect(snapshot.destinations.ratings!.endpoints).toEqual([
-        { instanceId: ratingsV1.registration.instanceId, version: "v1", address: "10.0.0.1", port: 19002 },
-        { instanceId: ratingsV2.registration.instanceId, version: "v2", address: "10.0.0.2", port: 19003 },
+        { instanceId: ratingsV1.registration.instanceId, version: "v1", address: "127.0.0.2", port: 19002 },
+        { instanceId: ratingsV2.registration.instanceId, version: "v2", address: "127.0.0.3", port: 19003 },
       ]);
       expect(snapshot.destinations.reviews).toEqual({
         trafficPolicy: null,

@@ -36,7 +36,7 @@ describe("control plane killed (SIGKILL) and restarted on the same data dir, wit
     const first = await start();
     const admin = apiClient(first.url, first.adminToken);
     const editor = await admin.tokens.create.mutate({ role: "editor", name: "eddie" });
-    const fleetJoin = await admin.tokens.createJoinToken.mutate({ description: "fleet" });
+    const fleetJoin = await admin.tokens.createJoinToken.mutate({ service: "reviews", description: "fleet" });
     await admin.resources.applyDocuments.mutate({ yaml: trafficPolicyYaml("reviews", 80) });
     await apiClient(first.url, editor.token).resources.applyDocuments.mutate({ yaml: trafficPolicyYaml("ratings", 50) });
     const agent = await registerAgent(first.url, fleetJoin.token, { service: "reviews" });
@@ -59,7 +59,7 @@ describe("control plane killed (SIGKILL) and restarted on the same data dir, wit
     const admin2 = apiClient(second.url, second.adminToken);
 
     await expect(apiClient(second.url, editor.token).auth.whoami.query()).resolves.toEqual({ kind: "operator", role: "editor", name: "eddie" });
-    await expect(agentClient(second.url, fleetJoin.token).auth.whoami.query()).resolves.toEqual({ kind: "join" });
+    await expect(agentClient(second.url, fleetJoin.token).auth.whoami.query()).resolves.toEqual({ kind: "join", service: "reviews" });
     await expect(agentClient(second.url, agent.registration.credential).agent.heartbeat.mutate({ instanceId: agent.registration.instanceId, health: "ok", appliedRevision: 2 })).resolves.toEqual({ ok: true });
     const ca = await admin2.certificates.ca.query();
     expect(ca).toEqual(before.ca);

@@ -42,18 +42,18 @@ describe("join tokens", () => {
   });
 
   it("answers 401 to a revoked join token, to an expired one, and to one replayed after revocation", async () => {
-    const issued = await mesh.admin.tokens.createJoinToken.mutate({ description: "rotating" });
+    const issued = await mesh.admin.tokens.createJoinToken.mutate({ service: "reviews", description: "rotating" });
     const first = await agentClient(mesh.controlPlane.url, issued.token).agent.register.mutate({ ...REGISTRATION, service: "reviews" });
     expect(first.credential).toMatch(/^mesh_agent_/);
     await mesh.admin.tokens.revoke.mutate({ id: issued.id });
 
-    const expiring = await mesh.admin.tokens.createJoinToken.mutate({ ttl: "1ms" });
+    const expiring = await mesh.admin.tokens.createJoinToken.mutate({ service: "reviews", ttl: "1ms" });
     await waitFor(async () => (await register(expiring.token)).status === 401, { what: "the join token to expire" });
 
     const before = await fingerprint();
     for (const token of [issued.token, expiring.token]) {
       const answer = await register(token);
-      expect([answer.status, answer.message]).toEqual([401, "a valid join token is required"]);
+      expect([answer.status, answer.message]).toEqual([401, "a valid join token is required (this one is unknown, revoked or expired)"]);
     }
     expect(await fingerprint()).toEqual(before);
   });

@@ -7,7 +7,7 @@ import { ago } from "../output/time.ts";
 export const statusCommand: Command = {
   name: "status",
   usage: "status [-o json]",
-  summary: "every agent: service, version, health, agent version, and which config revision it has applied",
+  summary: "every agent: service, version, health, agent version, how it was attested, and which config revision it has applied",
   role: "viewer",
   async run(argv, { api, print }) {
     const { values, positionals } = parseCommandArgs(argv, outputOption);
@@ -21,7 +21,7 @@ export const statusCommand: Command = {
     print("");
     print(
       formatTable(
-        ["service", "version", "instance", "address", "health", "agent", "applied", "heartbeat"],
+        ["service", "version", "instance", "address", "health", "agent", "attested by", "applied", "heartbeat"],
         status.agents.map((a) => [
           a.service,
           a.version,
@@ -29,6 +29,7 @@ export const statusCommand: Command = {
           `${a.address}:${a.inboundPort}`,
           a.health,
           a.agentVersion,
+          a.attestation,
           a.appliedRevision === null ? "none" : `${a.appliedRevision}${a.upToDate ? "" : ` (behind ${status.revision})`}`,
           ago(a.lastHeartbeatAt),
         ]),

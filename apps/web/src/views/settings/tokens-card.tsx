@@ -16,6 +16,8 @@ export function TokensCard({ isAdmin }: { isAdmin: boolean }) {
   const create = useMutation(trpc.tokens.create.mutationOptions({ onSuccess: invalidate }));
   const revoke = useMutation(trpc.tokens.revoke.mutationOptions({ onSuccess: invalidate }));
   const joinToken = useMutation(trpc.tokens.createJoinToken.mutationOptions());
+  // A join token registers one service only (issue 21): the holder of an unscoped one could join as anyone.
+  const [joinService, setJoinService] = useState("");
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -38,7 +40,13 @@ export function TokensCard({ isAdmin }: { isAdmin: boolean }) {
         <button type="submit" className="button primary" disabled={!isAdmin || create.isPending}>
           Create token
         </button>
-        <button type="button" className="button" disabled={!isAdmin || joinToken.isPending} onClick={() => joinToken.mutate({ description: "from the dashboard", ttl: "24h" })}>
+        <input className="input" aria-label="Join token service" placeholder="service, e.g. reviews" value={joinService} onChange={(e) => setJoinService(e.target.value)} disabled={!isAdmin} />
+        <button
+          type="button"
+          className="button"
+          disabled={!isAdmin || joinToken.isPending || !joinService.trim()}
+          onClick={() => joinToken.mutate({ service: joinService.trim(), description: "from the dashboard", ttl: "24h" })}
+        >
           New agent join token
         </button>
       </form>
@@ -53,7 +61,7 @@ export function TokensCard({ isAdmin }: { isAdmin: boolean }) {
       )}
       {joinToken.data && (
         <div className="notice info" role="status">
-          Join token (expires {joinToken.data.expiresAt ? formatAgo(joinToken.data.expiresAt) : "never"}):{" "}
+          Join token for <strong>{joinToken.data.service}</strong> (expires {joinToken.data.expiresAt ? formatAgo(joinToken.data.expiresAt) : "never"}):{" "}
           <span className="mono" style={{ wordBreak: "break-all" }}>
             {joinToken.data.token}
           </span>

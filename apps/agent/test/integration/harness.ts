@@ -40,6 +40,8 @@ export interface ServiceInstance {
   stopAgent(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
   /** Starts the agent again with the same flags and data dir. */
   restartAgent(): Promise<void>;
+  /** Stops the app only, as if it crashed: its connections are cut and its port refuses from now on. */
+  stopApp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,8 +98,8 @@ export class MeshHarness {
     });
   }
 
-  /** An upstream app on a free port plus a real agent process in front of it; resolves once the agent is ready. */
-  async startInstance(service: string, version: string, app: AppHandler = echoApp): Promise<ServiceInstance> {
+  /** An upstream app on a free port plus a real agent process in front of it (with `env` added to its environment); resolves once the agent is ready. */
+  async startInstance(service: string, version: string, app: AppHandler = echoApp, options: { env?: Record<string, string> } = {}): Promise<ServiceInstance> {
     const [inbound, outbound, admin] = await freePorts(3);
     let handler = app;
     const upstream = await listen(createServer((req, res) => handler(req, res, { service, version, port: ports.app })));
@@ -111,11 +113,10 @@ export class MeshHarness {
       "--outbound-port", String(ports.outbound),
       "--admin-port", String(ports.admin),
       "--control-plane", this.cp.url,
-      "--join-token", this.cp.joinToken,
       "--data-dir", dataDir,
       "--advertise-address", "127.0.0.1",
     ];
-    const spawn = () => startTsProcess("apps/agent/src/main.ts", args, { LOG_LEVEL: "info" });
+    const spawn = () => startTsProcess("apps/agent/src/main.ts", args, { LOG_LEVEL: "info", MESH_JOIN_TOKEN: this.cp.joinToken, ...options.env });
     const adminGet = (pathname: string) => fetch(`http://127.0.0.1:${ports.admin}${pathname}`);
     const instance: ServiceInstance = {
       service,
@@ -138,10 +139,13 @@ export class MeshHarness {
         instance.agent = spawn();
         await waitUntilReady(instance);
       },
+      async stopApp() {
+        upstream.closeAllConnections();
+        if (upstream.listening) await new Promise((resolve) => upstream.close(resolve));
+      },
       async stop() {
         await instance.agent.stop(10_000);
-        upstream.closeAllConnections();
-        await new Promise((resolve) => upstream.close(resolve));
+        await instance.stopApp();
       },
     };
     this.instances.push(instance);
@@ -169,15 +173,20 @@ export class MeshHarness {
 }
 
 export async function waitUntilReady(instance: ServiceInstance, timeoutMs = 120_000): Promise<void> {
-  await waitFor(
+  const outcome = await waitFor(
     async () => {
-      if (instance.agent.child.exitCode !== null) throw new Error(`agent exited:\n${instance.agent.output().slice(-3000)}`);
-      return (await instance.adminGet("/ready")).status === 200;
+      // An agent that exited will never be ready: stop waiting at once (waitFor retries a probe that throws).
+      if (instance.agent.child.exitCode !== null || instance.agent.child.signalCode !== null) return "exited";
+      return (await instance.adminGet("/ready")).status === 200 ? "ready" : null;
     },
     { timeoutMs, intervalMs: 100, what: `${instance.service}/${instance.version} agent to be ready` },
   ).catch((error: Error) => {
     throw new Error(`${error.message}\nagent output:\n${instance.agent.output().slice(-3000)}`);
   });
+  if (outcome === "exited") {
+    const { exitCode, signalCode } = instance.agent.child;
+    throw new Error(`${instance.service}/${instance.version} agent exited (${signalCode ?? `code ${exitCode}`}) before it was ready; its output:\n${instance.agent.output().slice(-3000)}`);
+  }
 }
 
 /** Waits until the agent runs config of at least `revision`. */

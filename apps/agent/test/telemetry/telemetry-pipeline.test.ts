@@ -12,6 +12,7 @@ import { createTestDatabase, freePort, waitFor, type TestDatabase } from "@mesh/
 import { AgentState } from "../../src/state.ts";
 import { startTelemetry, type Telemetry } from "../../src/telemetry/index.ts";
 import { requestRecord } from "./record-fixture.ts";
+import { MeshHarness, echoApp, sendThrough } from "../integration/harness.ts";
 
 let db: TestDatabase;
 let dataDir: string;
@@ -133,7 +134,7 @@ describe("agent telemetry to the control plane", () => {
     expect(spans).toBeLessThanOrEqual(8192 + 512);
   }, 90_000);
 
-  it("sends spans to OTEL_EXPORTER_OTLP_ENDPOINT instead when it is set, without the mesh credential", async () => {
+  it("sends spans to the otlpEndpoint option instead when it is given, without the mesh credential", async () => {
     const received: { url: string; headers: IncomingHttpHeaders; body: string }[] = [];
     const collector = createServer((req, res) => {
       let body = "";
@@ -160,4 +161,54 @@ describe("agent telemetry to the control plane", () => {
       collector.close();
     }
   });
+
+  it("a real agent started with OTEL_EXPORTER_OTLP_ENDPOINT sends its spans there, without the mesh credential, and not to the control plane", async () => {
+    const received: { url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+    const collector = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        received.push({ url: req.url ?? "", headers: req.headers, body });
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    const mesh = await MeshHarness.start();
+    try {
+      const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+      const [caller] = await Promise.all([
+        mesh.startInstance("shop", "v1", echoApp, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } }),
+        // The destination's agent has no such variable: its span goes to the control plane, as the control case.
+        mesh.startInstance("cart", "v1", echoApp, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: "" } }),
+      ]);
+      await mesh.waitForEndpoints(caller, "cart", { v1: 1 });
+      const traceId = newTraceId();
+      const response = await sendThrough(caller, "cart", "/items", { headers: { traceparent: `00-${traceId}-${newSpanId()}-01` } });
+      expect(response.status).toBe(200);
+
+      const exported = await waitFor(() => received.find((r) => r.body.includes(traceId)) ?? null, { timeoutMs: 20_000, what: "the collector to receive shop's span" });
+      expect(exported.url).toBe("/v1/traces");
+      expect(exported.headers.authorization).toBeUndefined();
+      const body = JSON.parse(exported.body) as { resourceSpans: { resource: { attributes: unknown[] }; scopeSpans: { spans: { traceId: string; kind: number }[] }[] }[] };
+      const shop = body.resourceSpans.find((r) => r.resource.attributes.some((a) => JSON.stringify(a) === JSON.stringify({ key: "service.name", value: { stringValue: "shop" } })));
+      expect(shop, exported.body.slice(0, 500)).toBeDefined();
+      expect(shop!.scopeSpans.flatMap((scope) => scope.spans).filter((span) => span.traceId === traceId)).toMatchObject([{ kind: 3 }]);
+
+      type Node = { service: string; children?: Node[] };
+      const flatten = (nodes: Node[]): string[] => nodes.flatMap((node) => [node.service, ...flatten(node.children ?? [])]);
+      const services = async () => {
+        const trace = await mesh.operator.traces.get.query({ traceId }).catch(() => null);
+        return trace ? flatten(trace.roots as Node[]).sort() : [];
+      };
+      await waitFor(async () => (await services()).includes("cart"), { timeoutMs: 20_000, what: "cart's span to reach the control plane" });
+      // shop's span went to the collector only; by now cart's, sent at the same moment, has been stored.
+      expect(await services()).toEqual(["cart"]);
+      // And the collector got only the agent started with the variable.
+      const exporters = received.flatMap((r) => (JSON.parse(r.body) as typeof body).resourceSpans.map((resource) => JSON.stringify(resource.resource.attributes.find((a) => (a as { key: string }).key === "service.name"))));
+      expect(new Set(exporters)).toEqual(new Set([JSON.stringify({ key: "service.name", value: { stringValue: "shop" } })]));
+    } finally {
+      await mesh.close();
+      collector.close();
+    }
+  }, 180_000);
 });

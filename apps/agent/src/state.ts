@@ -37,10 +37,20 @@ export interface RequestRecord {
   mtls: boolean;
 }
 
+/** One endpoint taken out of a destination's pick list by the outbound side; what the metric and the log line name. */
+export interface EndpointEjection {
+  destination: string;
+  version: string;
+  /** "address:port" of the instance's inbound port. */
+  endpoint: string;
+  reason: "connect-failure" | "reset" | "consecutive-errors";
+}
+
 type StateEvents = {
   snapshot: [AgentSnapshot];
   credentials: [TlsCredentials];
   health: [AgentHealth];
+  ejection: [EndpointEjection];
 };
 
 export type AgentHealth = "starting" | "ok" | "degraded";
@@ -77,6 +87,11 @@ export class AgentState extends EventEmitter<StateEvents> {
     if (health === this.health) return;
     this.health = health;
     this.emit("health", health);
+  }
+
+  /** The data path reports each ejection here; metrics and the log listen. */
+  endpointEjected(ejection: EndpointEjection): void {
+    this.emit("ejection", ejection);
   }
 
   /** Telemetry and metrics register here; called once per finished request on each side. */

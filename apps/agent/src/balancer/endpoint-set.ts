@@ -1,15 +1,14 @@
 import type { Endpoint } from "@mesh/shared";
-import { EndpointState } from "./endpoint-state.ts";
+import { EndpointState, type EjectionEpoch } from "./endpoint-state.ts";
 
-/** Shared by the sets of one destination, whose endpoint states overlap: an ejection seen by one is seen by all. */
-export interface EjectionEpoch {
-  value: number;
-}
+export type { EjectionEpoch } from "./endpoint-state.ts";
 
 /**
  * The live endpoints of one backend (a destination's version, or all of its versions). `update`
  * replaces the list on a new snapshot keeping each instance's stats; `available` lists those not
- * ejected, recomputed only when an ejection starts or ends, so picking does no filtering.
+ * ejected, recomputed only when an ejection starts or ends, so picking does no filtering. When every
+ * endpoint left is unreachable they are all listed anyway (Envoy's panic mode): trying one beats failing
+ * without trying, and a success brings it back sooner than its probe would.
  */
 export class EndpointSet {
   all: EndpointState[] = [];
@@ -27,7 +26,7 @@ export class EndpointSet {
   update(endpoints: readonly Endpoint[], previous: ReadonlyMap<string, EndpointState> = this.byInstance()): void {
     this.all = endpoints.map((endpoint) => {
       const kept = previous.get(endpoint.instanceId);
-      return kept && sameEndpoint(kept.endpoint, endpoint) ? kept : new EndpointState(endpoint);
+      return kept && sameEndpoint(kept.endpoint, endpoint) ? kept : new EndpointState(endpoint, this.epoch);
     });
     this.recompute(Date.now());
   }
@@ -42,7 +41,7 @@ export class EndpointSet {
     return this.available;
   }
 
-  /** Outlier detection calls this after ejecting an endpoint (of this set, and so of every set sharing the epoch). */
+  /** Outlier detection calls this after ejecting an endpoint (of this set, and so of every set sharing the epoch); markUnreachable bumps the epoch itself. */
   refresh(now: number): void {
     this.epoch.value++;
     this.recompute(now);
@@ -52,17 +51,20 @@ export class EndpointSet {
     this.seenEpoch = this.epoch.value;
     let nextReturnAt = Infinity;
     const available: EndpointState[] = [];
+    let unreachable = 0;
     for (const state of this.all) {
       if (state.ejectedUntil > now) nextReturnAt = Math.min(nextReturnAt, state.ejectedUntil);
+      else if (state.unreachable !== null) unreachable++;
       else available.push(state);
     }
+    if (available.length === 0 && unreachable > 0) for (const state of this.all) if (state.ejectedUntil <= now) available.push(state);
     this.available = available;
     this.nextReturnAt = nextReturnAt;
   }
 
   ejectedCount(now: number): number {
     let count = 0;
-    for (const state of this.all) if (state.ejectedUntil > now) count++;
+    for (const state of this.all) if (state.isEjected(now)) count++;
     return count;
   }
 }

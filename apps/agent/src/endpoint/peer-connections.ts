@@ -1,17 +1,20 @@
 import { Agent } from "node:https";
-import { createSecureContext, type PeerCertificate, type SecureContext, type TLSSocket } from "node:tls";
+import { connect, createSecureContext, type PeerCertificate, type SecureContext, type TLSSocket } from "node:tls";
 import { spiffeId } from "@mesh/shared";
 import type { TlsCredentials } from "../state.ts";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
+import { ReconnectProbes } from "./reconnect-probe.ts";
 
 /**
  * Pooled keep-alive mTLS connections to peer agents: one https.Agent per endpoint, presenting our
  * certificate and accepting only a peer whose certificate (signed by the mesh CA) carries the
  * destination service's SPIFFE ID. New credentials start new pools; old ones drain on their own.
+ * Endpoints marked unreachable are reconnected to in the background until one connection succeeds.
  */
 export class PeerConnections {
   private secureContext: SecureContext | null = null;
   private readonly agents = new Map<EndpointState, Agent>();
+  private readonly probes = new ReconnectProbes((state, expected) => this.connectOnce(state, expected));
 
   setCredentials(credentials: TlsCredentials): void {
     this.secureContext = createSecureContext({ key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.caPem });
@@ -21,6 +24,7 @@ export class PeerConnections {
 
   /** Drops the pools of endpoints that left the snapshot. */
   retainOnly(live: ReadonlySet<EndpointState>): void {
+    this.probes.retainOnly(live);
     for (const [state, agent] of this.agents) {
       if (live.has(state)) continue;
       closeIdle(agent);
@@ -47,9 +51,25 @@ export class PeerConnections {
     return agent;
   }
 
+  /** Reconnects to an endpoint just marked unreachable, with backoff, until it is reachable again. */
+  probe(state: EndpointState, trustDomain: string, destination: string): void {
+    this.probes.start(state, spiffeId(trustDomain, destination));
+  }
+
   close(): void {
+    this.probes.close();
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();
+  }
+
+  private connectOnce(state: EndpointState, expected: string): TLSSocket | null {
+    if (!this.secureContext) return null;
+    return connect({
+      host: state.endpoint.address,
+      port: state.endpoint.port,
+      secureContext: this.secureContext,
+      checkServerIdentity: (_host: string, certificate: PeerCertificate) => verifyPeerIdentity(certificate, expected),
+    });
   }
 }
 

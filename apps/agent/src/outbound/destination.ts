@@ -3,7 +3,7 @@ import type { Balancer } from "../balancer/balancer.ts";
 import { createBalancer } from "../balancer/create-balancer.ts";
 import { EndpointSet, type EjectionEpoch } from "../balancer/endpoint-set.ts";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
-import { outlierSettings, type OutlierSettings } from "../resilience/outlier.ts";
+import { DEFAULT_OUTLIER_SETTINGS, outlierSettings, type OutlierSettings } from "../resilience/outlier.ts";
 import { RetryBudget } from "../resilience/retry-budget.ts";
 
 /** One backend's endpoints (a version, or every version) and the balancer choosing among them. */
@@ -28,7 +28,7 @@ export interface DestinationSettings {
   perTryTimeoutMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
-  outlier: OutlierSettings | null;
+  outlier: OutlierSettings;
   maxPendingRequests: number;
   faults: TrafficPolicySpec["faults"];
   faultDelayMs: number;
@@ -114,7 +114,7 @@ function settingsOf(policy: TrafficPolicySpec | null): DestinationSettings {
     perTryTimeoutMs: policy?.retries?.perTryTimeout ? parseDuration(policy.retries.perTryTimeout) : 0,
     backoffBaseMs: retry ? parseDuration(retry.backoff.base) : 0,
     backoffMaxMs: retry ? parseDuration(retry.backoff.max) : 0,
-    outlier: policy?.circuitBreaker ? outlierSettings(policy.circuitBreaker) : null,
+    outlier: policy?.circuitBreaker ? outlierSettings(policy.circuitBreaker) : DEFAULT_OUTLIER_SETTINGS,
     maxPendingRequests: policy?.circuitBreaker?.maxPendingRequests ?? Infinity,
     faults: policy?.faults,
     faultDelayMs: policy?.faults?.delay ? parseDuration(policy.faults.delay.duration) : 0,

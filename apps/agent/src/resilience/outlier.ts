@@ -1,5 +1,5 @@
 import type { CircuitBreaker } from "@mesh/shared";
-import { parseDuration } from "@mesh/shared";
+import { circuitBreakerSchema, parseDuration } from "@mesh/shared";
 import type { EndpointSet } from "../balancer/endpoint-set.ts";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
 
@@ -18,6 +18,9 @@ export function outlierSettings(breaker: CircuitBreaker): OutlierSettings {
     maxEjectionPercent: breaker.maxEjectionPercent,
   };
 }
+
+/** A TrafficPolicy without circuitBreaker still ejects failing endpoints, with the schema's defaults (5 in a row, 30 s, ≤ 50 %). */
+export const DEFAULT_OUTLIER_SETTINGS: OutlierSettings = outlierSettings(circuitBreakerSchema.parse({}));
 
 /**
  * Consecutive 5xx / connect errors eject an endpoint for baseEjectionTime × (times ejected), never

@@ -46,11 +46,12 @@ export async function startAgent({ flags, state, log }: { flags: AgentFlags; sta
   });
   await discovery.loadCached();
   if (!flags.joinToken && !discovery.credential()) {
-    throw new FlagError("no join token: pass --join-token or set MESH_JOIN_TOKEN (needed until the agent has registered once)");
+    throw new FlagError("no join token: pass --join-token-file FILE or set MESH_JOIN_TOKEN (needed until the agent has registered once)");
   }
   await identity.loadCached();
 
   const registry = createAgentMetrics(state);
+  state.on("ejection", (ejection) => log.warn(ejection, "endpoint ejected"));
   const telemetry = startTelemetry(state, {
     controlPlaneUrl: flags.controlPlane,
     credential: () => discovery.credential(),

@@ -6,7 +6,7 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 // prom-client exports these gauges with a "_total" suffix, which `promtool check metrics` rejects.
 const MISNAMED_DEFAULT_GAUGES = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"];
 
-/** This agent's Prometheus registry: request count and latency per edge, fed by every finished request, plus process metrics. */
+/** This agent's Prometheus registry: request count and latency per edge, fed by every finished request, endpoint ejections, plus process metrics. */
 export function createAgentMetrics(state: AgentState): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service: state.service, version: state.version });
@@ -36,5 +36,12 @@ export function createAgentMetrics(state: AgentState): Registry {
     requests.inc(labels);
     duration.observe(labels, record.durationMs / 1000);
   });
+  const ejections = new Counter({
+    name: "mesh_endpoint_ejections_total",
+    help: "Endpoints this agent took out of a destination's load balancing: connect-failure and reset until a reconnect succeeds, consecutive-errors for the circuit breaker's ejection time.",
+    labelNames: ["destination", "version", "endpoint", "reason"] as const,
+    registers: [registry],
+  });
+  state.on("ejection", (ejection) => ejections.inc(ejection));
   return registry;
 }

@@ -8,6 +8,8 @@ export class AttemptError extends Error {
   constructor(
     readonly failure: AttemptFailure,
     message: string,
+    /** False when no connection was up: the request cannot have reached the upstream, whatever its method. */
+    readonly connected: boolean,
   ) {
     super(message);
   }
@@ -41,6 +43,8 @@ export class Attempt {
   readonly response: Promise<IncomingMessage>;
   private request!: ClientRequest;
   private aborted = false;
+  /** Whether the current request's connection is up (TCP, and TLS for peers). */
+  private connected = false;
 
   constructor(
     send: RequestFunction,
@@ -53,7 +57,7 @@ export class Attempt {
       let timer: NodeJS.Timeout | undefined;
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
-          reject(new AttemptError("per-try-timeout", `no response within ${timeoutMs} ms`));
+          reject(new AttemptError("per-try-timeout", `no response within ${timeoutMs} ms`, this.connected));
           this.abort();
         }, timeoutMs);
       }
@@ -61,17 +65,17 @@ export class Attempt {
       const start = (isReplay: boolean): void => {
         const request = send(options);
         this.request = request;
-        let connected = false;
+        this.connected = false;
         request.once("socket", (socket) => {
           if (request.reusedSocket) {
-            connected = true;
+            this.connected = true;
             return;
           }
           // A peer that drops SYNs (host gone, link cut) would otherwise hold the request for minutes.
           const connectTimer = setTimeout(() => request.destroy(connectTimeout(connectTimeoutMs)), connectTimeoutMs);
           socket.once("close", () => clearTimeout(connectTimer));
           socket.once((socket as { encrypted?: boolean }).encrypted ? "secureConnect" : "connect", () => {
-            connected = true;
+            this.connected = true;
             clearTimeout(connectTimer);
           });
         });
@@ -82,7 +86,8 @@ export class Attempt {
         request.once("error", (error: NodeJS.ErrnoException) => {
           if (!isReplay && replayable && !this.aborted && request.reusedSocket && isStaleConnection(error)) return start(true);
           clearTimeout(timer);
-          reject(new AttemptError(classifyFailure(error, connected), error.message));
+          const failure = classifyFailure(error, this.connected);
+          reject(new AttemptError(failure, error.message, failure !== "connect-failure"));
         });
         if (body === null) request.end();
         else if (Buffer.isBuffer(body)) request.end(body);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentSnapshot, RetryPolicy } from "@mesh/shared";
-import type { EndpointState } from "../balancer/endpoint-state.ts";
+import type { EjectionReason, EndpointState } from "../balancer/endpoint-state.ts";
 import type { PeerConnections } from "../endpoint/peer-connections.ts";
 import { appendForwarded, forwardableRawHeaders, hasBody, readRequestHead } from "../endpoint/hop-by-hop.ts";
 import { Attempt, AttemptError, type RequestFunction } from "../endpoint/send-attempt.ts";
@@ -21,6 +21,7 @@ import { outboundTarget, serviceFromHost } from "./target.ts";
 
 const sendHttps = httpsRequest as RequestFunction;
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const isStream = (body: Buffer | IncomingMessage | null): body is IncomingMessage => body !== null && !Buffer.isBuffer(body);
 
 /**
  * The outbound request path: target → destination → route → version → balanced endpoint, with
@@ -132,9 +133,15 @@ export class OutboundProxy {
   ): Promise<void> {
     const settings = destination.settings;
     const deadline = deadlineFor(settings.timeoutMs, record.startTime);
+    // Sends that never reached an upstream are re-sent elsewhere for free: at most once per other endpoint.
+    let rerouted = 0;
+    let previous: EndpointState | undefined;
     for (let attempt = 1; ; attempt++) {
       const now = Date.now();
-      const endpoint = pool.balancer.pick(pool.set.availableAt(now));
+      const available = pool.set.availableAt(now);
+      let endpoint = pool.balancer.pick(available);
+      // A retry goes to another endpoint when there is one (Envoy's previous_hosts retry predicate).
+      if (endpoint === previous && endpoint !== undefined && available.length > 1) endpoint = available[(available.indexOf(endpoint) + 1) % available.length];
       if (!endpoint) {
         return pool.set.all.length > 0
           ? this.fail(res, record, "circuit-open", `every instance of ${destination.name}${record.destinationVersion ? ` ${record.destinationVersion}` : ""} is ejected after consecutive errors`)
@@ -142,7 +149,7 @@ export class OutboundProxy {
       }
       const agent = this.peers.agentFor(endpoint, snapshot.trustDomain, destination.name);
       if (!agent) return this.fail(res, record, "upstream-connect", "the agent has no certificate yet");
-      record.attempts = attempt;
+      record.attempts++;
       record.peer = endpoint.authority;
       if (record.destinationVersion === "" || pool === destination.everyVersion) record.destinationVersion = endpoint.endpoint.version;
       if (res.destroyed) return;
@@ -159,12 +166,23 @@ export class OutboundProxy {
       let upstream: IncomingMessage;
       try {
         upstream = await call.response;
+        // Picked in panic mode, and it answered: reachable again without waiting for its probe.
+        if (endpoint.unreachable !== null) endpoint.markReachable();
       } catch (error) {
         res.removeListener("close", abortOnClientGone);
         endpoint.inFlight--;
         const failure = (error as AttemptError).failure ?? "reset";
-        if (settings.outlier) recordOutcome(settings.outlier, pool.set, endpoint, true, Date.now());
+        const reachedPeer = (error as AttemptError).connected ?? true;
+        if (!reachedPeer || failure === "reset") this.markUnreachable(destination, endpoint, reachedPeer ? "reset" : "connect-failure");
+        else this.recordOutcome(destination, pool, endpoint, true, Date.now());
         const expired = deadline !== 0 && Date.now() >= deadline;
+        previous = endpoint;
+        // Nothing was sent, so any method may go again, outside the retry budget and the policy's attempts; a streamed body is spent.
+        if (!reachedPeer && !expired && !isStream(body) && rerouted < pool.set.all.length - 1 && !res.destroyed) {
+          rerouted++;
+          attempt--;
+          continue;
+        }
         if (!expired && attempt < maxAttempts && isRetryableFailure(failure, retryOn) && (await this.backoff(destination, attempt, deadline))) continue;
         if (failure === "per-try-timeout") return this.fail(res, record, "timeout", `${destination.name} did not answer within ${expired ? settings.timeoutMs : settings.perTryTimeoutMs} ms`);
         const cause: MeshErrorCause = failure === "connect-failure" ? "upstream-connect" : "upstream-reset";
@@ -172,6 +190,7 @@ export class OutboundProxy {
       }
       const status = upstream.statusCode ?? 502;
       if (attempt < maxAttempts && isRetryableStatus(status, retryOn) && (deadline === 0 || Date.now() < deadline)) {
+        previous = endpoint;
         if (await this.discardAndBackoff(upstream, res, abortOnClientGone, endpoint, pool, destination, attempt, deadline)) continue;
       }
       this.relay(upstream, res, endpoint, pool, destination, deadline, abortOnClientGone);
@@ -193,7 +212,7 @@ export class OutboundProxy {
     upstream.resume();
     res.removeListener("close", abortOnClientGone);
     endpoint.inFlight--;
-    if (destination.settings.outlier) recordOutcome(destination.settings.outlier, pool.set, endpoint, true, Date.now());
+    this.recordOutcome(destination, pool, endpoint, true, Date.now());
     return this.sleepBackoff(destination, attempt, deadline);
   }
 
@@ -232,11 +251,30 @@ export class OutboundProxy {
       const now = Date.now();
       endpoint.inFlight--;
       endpoint.recordLatency(now - started, now);
-      if (destination.settings.outlier) recordOutcome(destination.settings.outlier, pool.set, endpoint, status >= 500 || !upstream.complete, now);
+      // Cut off by the peer (not by our deadline or the app leaving): the connection is what failed.
+      if (!upstream.complete && upstream.errored && !res.destroyed) this.markUnreachable(destination, endpoint, "reset");
+      else this.recordOutcome(destination, pool, endpoint, status >= 500 || !upstream.complete, now);
       if (!upstream.complete) res.destroy();
     });
     res.writeHead(status, forwardableRawHeaders(upstream.rawHeaders));
     upstream.pipe(res);
+  }
+
+  /** Outlier detection's verdict on one answer; an ejection is counted and logged. */
+  private recordOutcome(destination: Destination, pool: BackendPool, endpoint: EndpointState, failed: boolean, now: number): void {
+    if (recordOutcome(destination.settings.outlier, pool.set, endpoint, failed, now)) this.reportEjection(destination, endpoint, "consecutive-errors");
+  }
+
+  /** A connection to `endpoint` failed or was reset: out of every pick list until a background reconnect succeeds. */
+  private markUnreachable(destination: Destination, endpoint: EndpointState, reason: "connect-failure" | "reset"): void {
+    if (!endpoint.markUnreachable(reason)) return;
+    const snapshot = this.state.snapshot;
+    if (snapshot) this.peers.probe(endpoint, snapshot.trustDomain, destination.name);
+    this.reportEjection(destination, endpoint, reason);
+  }
+
+  private reportEjection(destination: Destination, endpoint: EndpointState, reason: EjectionReason): void {
+    this.state.endpointEjected({ destination: destination.name, version: endpoint.endpoint.version, endpoint: endpoint.authority, reason });
   }
 
   private fail(res: ServerResponse, record: RequestRecord, cause: MeshErrorCause, message: string, status?: number): void {

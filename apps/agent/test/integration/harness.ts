@@ -268,3 +268,12 @@ function listen(server: Server): Promise<Server> {
     server.listen(0, "127.0.0.1", () => resolve(server));
   });
 }
+
+/**
+ * How far a count of successes in `n` independent trials with probability `p` may stray from n·p:
+ * `sigmas` standard deviations of the binomial, √(n·p·(1−p)). Four sigmas: a false alarm about once
+ * in 16,000 runs, yet a split or percentage a few points off fails.
+ */
+export function binomialBound(n: number, p: number, sigmas = 4): number {
+  return sigmas * Math.sqrt(n * p * (1 - p));
+}

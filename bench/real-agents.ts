@@ -5,7 +5,7 @@ import { startControlPlane } from "../apps/api/src/server.ts";
 import { createTestDatabase } from "../packages/testkit/src/database.ts";
 import { freePorts } from "../packages/testkit/src/ports.ts";
 import { waitFor } from "../packages/testkit/src/wait-for.ts";
-import { AGENT_BUNDLE, AGENT_ENTRY, agentNodeArgs, bundleEntry, type AgentLaunch } from "../scripts/lib/agent-bundle.ts";
+import { AGENT_BUNDLE, AGENT_ENTRY, agentEnv, agentNodeArgs, bundleEntry, type AgentLaunch } from "../scripts/lib/agent-bundle.ts";
 import { startManagedProcess, type ManagedProcess } from "../scripts/lib/managed-process.ts";
 
 export interface RealAgentPath {
@@ -42,19 +42,20 @@ export async function startRealAgentPath(appPort: number, profileDir?: string): 
     const profiling = (service: string): string[] =>
       profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=real-${service}-${Date.now()}.cpuprofile`] : [];
     const startAgent = (service: string, ports: AgentLaunch["ports"]): ManagedProcess => {
+      const launch: AgentLaunch = {
+        service,
+        version: "v1",
+        ports,
+        controlPlaneUrl: controlPlane.url,
+        joinToken: controlPlane.joinToken,
+        dataDir: path.join(work, service),
+        advertiseAddress: "127.0.0.1",
+      };
       const agent = startManagedProcess({
         name: `${service} agent`,
         command: process.execPath,
-        args: [...profiling(service), ...agentNodeArgs({
-          service,
-          version: "v1",
-          ports,
-          controlPlaneUrl: controlPlane.url,
-          joinToken: controlPlane.joinToken,
-          dataDir: path.join(work, service),
-          advertiseAddress: "127.0.0.1",
-        })],
-        env: { LOG_LEVEL: "warn" },
+        args: [...profiling(service), ...agentNodeArgs(launch)],
+        env: { LOG_LEVEL: "warn", ...agentEnv(launch) },
         logFile: path.join(work, `${service}.log`),
       });
       cleanups.unshift(() => agent.stop(5000));

@@ -1,13 +1,15 @@
 import path from "node:path";
 import { freePorts } from "../../packages/testkit/src/ports.ts";
 import { waitFor } from "../../packages/testkit/src/wait-for.ts";
-import { AGENT_BUNDLE, AGENT_ENTRY, agentNodeArgs, bundleEntry } from "../../scripts/lib/agent-bundle.ts";
+import { createApiClient } from "../../apps/api/src/cli/api-client.ts";
+import { AGENT_BUNDLE, AGENT_ENTRY, agentEnv, agentNodeArgs, bundleEntry, type AgentLaunch } from "../../scripts/lib/agent-bundle.ts";
 import { startManagedProcess, startTsEntry, type ManagedProcess } from "../../scripts/lib/managed-process.ts";
 import { BOOKINFO_INSTANCES, LOADGEN_INSTANCE, type DemoInstance } from "./topology.ts";
 
 export interface BookinfoOptions {
   controlPlaneUrl: string;
-  joinToken: string;
+  /** Mints one join token per service, each able to register only that service (no agent can join as another). */
+  adminToken: string;
   /** Agents keep their cached config here; every process logs to <dataDir>/logs/. */
   dataDir: string;
   /** Requests per second the traffic generator sends to productpage (default 5; 0 = none). */
@@ -54,10 +56,11 @@ export async function startBookinfo(options: BookinfoOptions): Promise<Bookinfo>
       RunningInstance,
       ...RunningInstance[],
     ];
+    const joinTokens = await mintJoinTokens(options, [...meshed, loadgen]);
     for (const instance of meshed) {
-      processes.push(startApp(instance, logDir), startAgent(instance, options, logDir));
+      processes.push(startApp(instance, logDir), startAgent(instance, options, joinTokens.get(instance.service)!, logDir));
     }
-    processes.push(startAgent(loadgen, options, logDir));
+    processes.push(startAgent(loadgen, options, joinTokens.get(loadgen.service)!, logDir));
     await Promise.all([...meshed, loadgen].map((instance) => waitUntilReady(instance, processes, readyTimeoutMs)));
     // Traffic starts only once every agent on its path holds config and a certificate.
     processes.push(startApp(loadgen, logDir));
@@ -90,18 +93,33 @@ function startApp(instance: RunningInstance, logDir: string): ManagedProcess {
   });
 }
 
-function startAgent(instance: RunningInstance, options: BookinfoOptions, logDir: string): ManagedProcess {
+/** A join token scoped to each service, minted with the admin token: the demo never hands an agent the bootstrap join token. */
+async function mintJoinTokens(options: BookinfoOptions, instances: readonly DemoInstance[]): Promise<Map<string, string>> {
+  const api = createApiClient(options.controlPlaneUrl, options.adminToken);
+  const services = [...new Set(instances.map((instance) => instance.service))];
+  const minted = await Promise.all(
+    services.map((service) => api.tokens.createJoinToken.mutate({ service, description: "pnpm start demo", ttl: JOIN_TOKEN_TTL })),
+  );
+  return new Map(minted.map((token) => [token.service!, token.token]));
+}
+
+/** Long enough for any demo session; a later `pnpm start` mints fresh ones. */
+const JOIN_TOKEN_TTL = "168h";
+
+function startAgent(instance: RunningInstance, options: BookinfoOptions, joinToken: string, logDir: string): ManagedProcess {
+  const launch: AgentLaunch = {
+    service: instance.service,
+    version: instance.version,
+    ports: { app: instance.appPort, inbound: instance.inboundPort, outbound: instance.outboundPort, admin: instance.adminPort },
+    controlPlaneUrl: options.controlPlaneUrl,
+    joinToken,
+    dataDir: path.join(options.dataDir, "agents", instanceName(instance)),
+  };
   return startManagedProcess({
     name: `${instanceName(instance)} agent`,
     command: process.execPath,
-    args: agentNodeArgs({
-      service: instance.service,
-      version: instance.version,
-      ports: { app: instance.appPort, inbound: instance.inboundPort, outbound: instance.outboundPort, admin: instance.adminPort },
-      controlPlaneUrl: options.controlPlaneUrl,
-      joinToken: options.joinToken,
-      dataDir: path.join(options.dataDir, "agents", instanceName(instance)),
-    }),
+    args: agentNodeArgs(launch),
+    env: agentEnv(launch),
     logFile: path.join(logDir, `${instanceName(instance)}.agent.log`),
   });
 }

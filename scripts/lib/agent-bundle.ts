@@ -53,7 +53,7 @@ export interface AgentLaunch {
   advertiseAddress?: string;
 }
 
-/** Node's arguments to run the bundled agent with these flags (the bundle must have been built). */
+/** Node's arguments to run the bundled agent with these flags (the bundle must have been built); pass `agentEnv` as its environment. */
 export function agentNodeArgs(launch: AgentLaunch): string[] {
   const { ports } = launch;
   return [
@@ -61,7 +61,12 @@ export function agentNodeArgs(launch: AgentLaunch): string[] {
     AGENT_BUNDLE,
     ...["--service", launch.service, "--version", launch.version, "--app-port", String(ports.app)],
     ...["--inbound-port", String(ports.inbound), "--outbound-port", String(ports.outbound), "--admin-port", String(ports.admin)],
-    ...["--control-plane", launch.controlPlaneUrl, "--join-token", launch.joinToken, "--data-dir", launch.dataDir],
+    ...["--control-plane", launch.controlPlaneUrl, "--data-dir", launch.dataDir],
     ...(launch.advertiseAddress ? ["--advertise-address", launch.advertiseAddress] : []),
   ];
+}
+
+/** The agent's environment for this launch: the join token goes there, never on the command line (readable in /proc). */
+export function agentEnv(launch: AgentLaunch): Record<string, string> {
+  return { MESH_JOIN_TOKEN: launch.joinToken };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -17,8 +18,8 @@ export interface AgentFlags {
 }
 
 export const USAGE = `usage: mesh-agent --service NAME --version V --app-port P [--inbound-port 15006] [--outbound-port 15001]
-                  [--admin-port 15000] [--control-plane URL] [--join-token T] [--data-dir DIR] [--advertise-address IP]
-env: MESH_CONTROL_PLANE (default http://127.0.0.1:4000), MESH_JOIN_TOKEN,
+                  [--admin-port 15000] [--control-plane URL] [--join-token-file F] [--data-dir DIR] [--advertise-address IP]
+env: MESH_CONTROL_PLANE (default http://127.0.0.1:4000), MESH_JOIN_TOKEN (the join token, when no --join-token-file),
      MESH_AGENT_HEADERS_TIMEOUT_MS (time a client has to send a request head, default 60000),
      MESH_AGENT_RENEW_EVERY_MS (tests only: renew the certificate this often instead of at half-life)`;
 
@@ -34,7 +35,7 @@ export function parseAgentFlags(argv: string[], env: NodeJS.ProcessEnv = process
       strict: true,
       allowPositionals: false,
       options: Object.fromEntries(
-        ["service", "version", "app-port", "inbound-port", "outbound-port", "admin-port", "control-plane", "join-token", "data-dir", "advertise-address"].map(
+        ["service", "version", "app-port", "inbound-port", "outbound-port", "admin-port", "control-plane", "join-token", "join-token-file", "data-dir", "advertise-address"].map(
           (name) => [name, { type: "string" as const }],
         ),
       ),
@@ -71,6 +72,7 @@ export function parseAgentFlags(argv: string[], env: NodeJS.ProcessEnv = process
   const inboundPort = port("inbound-port", 15006);
   const outboundPort = port("outbound-port", 15001);
   const adminPort = port("admin-port", 15000);
+  const joinToken = readJoinToken(values, env, problems);
   const controlPlane = values["control-plane"] ?? env.MESH_CONTROL_PLANE ?? "http://127.0.0.1:4000";
   if (!URL.canParse(controlPlane) || !/^https?:$/.test(new URL(controlPlane).protocol)) {
     problems.push(`--control-plane "${controlPlane}" must be an http(s) URL like http://127.0.0.1:4000`);
@@ -91,10 +93,35 @@ export function parseAgentFlags(argv: string[], env: NodeJS.ProcessEnv = process
     outboundPort,
     adminPort,
     controlPlane,
-    joinToken: (values["join-token"] ?? env.MESH_JOIN_TOKEN) || null,
+    joinToken,
     dataDir: path.resolve(values["data-dir"] ?? path.join(".mesh", "agents", `${service}-${version}-${inboundPort}`)),
     advertiseAddress: values["advertise-address"] ?? firstNonLoopbackIPv4() ?? "127.0.0.1",
   };
+}
+
+/**
+ * The join token from --join-token-file, else MESH_JOIN_TOKEN; never from argv, where every user of the host reads it
+ * (ps, /proc/PID/cmdline). A token given as --join-token is refused, saying what to use instead.
+ */
+function readJoinToken(values: Record<string, string | undefined>, env: NodeJS.ProcessEnv, problems: string[]): string | null {
+  if (values["join-token"] !== undefined) {
+    problems.push(
+      "--join-token is refused: a token on the command line is readable by every user of this host (ps, /proc/PID/cmdline); " +
+        "put it in a file readable only by the agent and pass --join-token-file FILE, or set MESH_JOIN_TOKEN",
+    );
+    return null;
+  }
+  const file = values["join-token-file"];
+  if (file === undefined) return env.MESH_JOIN_TOKEN?.trim() || null;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch (error) {
+    problems.push(`--join-token-file "${file}" cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return null;
+  }
+  if (!text) problems.push(`--join-token-file "${file}" is empty; it must hold the join token`);
+  return text || null;
 }
 
 function firstNonLoopbackIPv4(): string | null {

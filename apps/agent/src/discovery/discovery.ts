@@ -135,7 +135,7 @@ export class Discovery {
   private async ensureSession(): Promise<AgentSession> {
     if (this.session) return this.session;
     const { registration, controlPlaneUrl, joinToken, store, log } = this.options;
-    if (!joinToken) throw new Error("no join token: pass --join-token or set MESH_JOIN_TOKEN");
+    if (!joinToken) throw new Error("no join token: pass --join-token-file FILE or set MESH_JOIN_TOKEN");
     const output = await this.client.agent.register.mutate(registration);
     this.session = {
       instanceId: output.instanceId,

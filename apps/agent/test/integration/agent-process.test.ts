@@ -24,7 +24,7 @@ describe("mesh-agent command line", () => {
     const agent = startTsProcess("apps/agent/src/main.ts", ["--service", "reviews", "--version", "v1", ...ports, "--data-dir", dataDir], { MESH_JOIN_TOKEN: "" });
     try {
       expect(await agent.exited).toBe(2);
-      expect(agent.output()).toContain("no join token: pass --join-token or set MESH_JOIN_TOKEN");
+      expect(agent.output()).toContain("no join token: pass --join-token-file FILE or set MESH_JOIN_TOKEN");
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -131,10 +131,10 @@ export class TestHosts {
     return { url: `http://${host.address}:${port}`, adminToken, joinToken, listening };
   }
 
-  /** A mesh-agent on `host`; `advertise: false` leaves the address to the agent's default. */
+  /** A mesh-agent on `host`; `advertise: false` leaves the address to the agent's default, a string advertises that address. */
   agent(
     host: TestHost,
-    options: { service: string; version: string; ports: AgentPorts; controlPlane: string; joinToken: string; advertise: boolean },
+    options: { service: string; version: string; ports: AgentPorts; controlPlane: string; joinToken: string; advertise: boolean | string },
   ): RunningProcess {
     const { service, version, ports } = options;
     return this.run(host, "apps/agent/src/main.ts", [
@@ -145,10 +145,9 @@ export class TestHosts {
       "--outbound-port", String(ports.outbound),
       "--admin-port", String(ports.admin),
       "--control-plane", options.controlPlane,
-      "--join-token", options.joinToken,
       "--data-dir", path.join(this.root, `agent-${service}-${host.address}-${ports.inbound}`),
-      ...(options.advertise ? ["--advertise-address", host.address] : []),
-    ]);
+      ...(options.advertise ? ["--advertise-address", typeof options.advertise === "string" ? options.advertise : host.address] : []),
+    ], { MESH_JOIN_TOKEN: options.joinToken });
   }
 
   /** Ends every process (SIGTERM, then SIGKILL), removes the namespaces and the temp files; safe after a failed start. */

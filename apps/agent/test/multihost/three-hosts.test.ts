@@ -59,6 +59,8 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
   let onH1: (target: string) => string;
   let onH2: (target: string) => string;
   let operator: ReturnType<typeof operatorVia>;
+  let controlPlaneUrl: string;
+  let joinToken: string;
 
   const local = (port: number) => `127.0.0.1:${port}`;
   const adminGet = (relay: (target: string) => string, port: number, pathname: string) => httpVia(relay(local(port)), pathname);
@@ -133,6 +135,7 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
     // Everything starts at once; the agents retry (with backoff) until the control plane listens.
     const controlPlane = await testHosts.controlPlane(h0);
     const join = { controlPlane: controlPlane.url, joinToken: controlPlane.joinToken, version: "v1" };
+    [controlPlaneUrl, joinToken] = [controlPlane.url, controlPlane.joinToken];
     const agents = [
       { host: h1, adminPort: DEFAULT_AGENT_PORTS.admin, agent: testHosts.agent(h1, { ...join, service: "frontend", ports: DEFAULT_AGENT_PORTS, advertise: true }) },
       { host: h1, adminPort: ECHO_ON_H1.admin, agent: testHosts.agent(h1, { ...join, service: "echo", ports: ECHO_ON_H1, advertise: true }) },
@@ -256,4 +259,13 @@ describe.skipIf(unavailable !== null)("a mesh across three hosts", () => {
     expect(Object.keys(counts).sort()).toEqual([h1.address, h2.address].sort());
     expect(counts[h2.address]).toBeGreaterThan(afterReturn.length / 4);
   }, 60_000);
+
+  it("refuses an agent on h2 that advertises h1's address: an endpoint is registered only where its agent connects from", async () => {
+    const ports = { app: 8082, inbound: 17006, outbound: 17001, admin: 17000 };
+    const impostor = testHosts.agent(h2, { controlPlane: controlPlaneUrl, joinToken, version: "v2", service: "echo", ports, advertise: h1.address });
+    const refusal = `address ${h1.address} is not where this agent connects from (${h2.address})`;
+    await testHosts.waitForOutput(impostor, (output) => output.includes(refusal), "the control plane to refuse the impostor's address", 60_000);
+    expect(await echoInstancesAtControlPlane()).toEqual([h1.address, h2.address].sort());
+    await impostor.stop(3000);
+  }, 90_000);
 });

@@ -69,11 +69,10 @@ export async function startRealTraffic(controlPlaneUrl: string, joinToken: strin
             "--outbound-port", String(outbound),
             "--admin-port", String(admin),
             "--control-plane", controlPlaneUrl,
-            "--join-token", joinToken,
             "--data-dir", path.join(root, `${service}-${version}`),
             "--advertise-address", "127.0.0.1",
           ],
-          { LOG_LEVEL: "warn" },
+          { LOG_LEVEL: "warn", MESH_JOIN_TOKEN: joinToken },
         );
         instances.push({ service, version, outboundPort: outbound!, agent, app });
         await waitFor(async () => (await fetch(`http://127.0.0.1:${admin}/ready`)).ok, {

@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { REPO_ROOT } from "@mesh/testkit";
@@ -13,16 +14,23 @@ const CHROMIUM_ARGS = [
   "--disable-quic",
 ];
 
-export const SCREENSHOT_DIR = path.join(REPO_ROOT, "docs/screenshots");
+/**
+ * Where screenshots go. Tests never rewrite tracked files: by default a directory under the system's
+ * temp dir (look at them there); `pnpm screenshots` sets MESH_SCREENSHOT_DIR=docs/screenshots to
+ * refresh the README's pictures on purpose.
+ */
+export const SCREENSHOT_DIR = process.env.MESH_SCREENSHOT_DIR ? path.resolve(REPO_ROOT, process.env.MESH_SCREENSHOT_DIR) : path.join(tmpdir(), "mesh-web-screenshots");
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
 }
 
-/** A page whose context already holds the session cookie the login route would have set. */
+/** A page whose context is signed in through the real login route: its cookie jar holds the session it set. */
 export async function signedInPage(browser: Browser, webUrl: string, token: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await context.addCookies([{ name: "mesh_session", value: token, url: webUrl, httpOnly: true, sameSite: "Strict" }]);
+  // The context's request client shares the browser's cookie jar, so the Set-Cookie of /auth/login lands there.
+  const login = await context.request.post(`${webUrl}/auth/login`, { data: { token } });
+  if (!login.ok()) throw new Error(`signing in to ${webUrl} failed: ${login.status()} ${await login.text()}`);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   return page;

@@ -5,8 +5,8 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "te", "trailer", "transf
  * What the agent needs from a request head, read in one pass over Node's rawHeaders (so Node never
  * builds its lowercased headers object on the hot path), and the headers to forward: hop-by-hop
  * removed, and mesh-only ones removed (x-mesh-*, x-forwarded-client-cert: an app or a plaintext
- * caller cannot claim an identity or an agent decision). Host, traceparent and X-Forwarded-For
- * are left out too: the agent writes its own (see appendForwarded).
+ * caller cannot claim an identity or an agent decision). Host, traceparent, X-Forwarded-* and
+ * Forwarded are left out too: the agent writes its own (see appendForwarded).
  */
 export interface RequestHead {
   /** Flat [name, value, …] as http.request accepts it. */
@@ -17,8 +17,8 @@ export interface RequestHead {
   /** A Transfer-Encoding was sent: a body of unknown length follows. */
   chunked: boolean;
   forwardedFor: string | undefined;
-  forwardedProto: boolean;
-  forwardedHost: boolean;
+  forwardedProto: string | undefined;
+  forwardedHost: string | undefined;
 }
 
 export function readRequestHead(raw: readonly string[]): RequestHead {
@@ -29,8 +29,8 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
     contentLength: undefined,
     chunked: false,
     forwardedFor: undefined,
-    forwardedProto: false,
-    forwardedHost: false,
+    forwardedProto: undefined,
+    forwardedHost: undefined,
   };
   let connectionTokens: string[] | null = null;
   for (let i = 0; i < raw.length; i += 2) {
@@ -56,12 +56,13 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
         connectionTokens = connectionListed(value, connectionTokens);
         continue;
       case "x-forwarded-proto":
-        head.forwardedProto = true;
-        break;
+        head.forwardedProto = value;
+        continue;
       case "x-forwarded-host":
-        head.forwardedHost = true;
-        break;
+        head.forwardedHost = value;
+        continue;
       case "x-forwarded-client-cert":
+      case "forwarded":
         continue;
       default:
         if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || name.startsWith("x-mesh-")) continue;
@@ -72,13 +73,25 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
   return head;
 }
 
-/** Adds X-Forwarded-For (appending the client), and -Proto / -Host unless an earlier proxy set them. */
-export function appendForwarded(head: RequestHead, clientAddress: string | undefined, proto: string, host: string | undefined): void {
+/**
+ * Who sent the request to this agent, which decides what of its X-Forwarded-* the agent believes:
+ * - "app": the local app, where a request enters the mesh: X-Forwarded-For is appended to, -Proto and
+ *   -Host describe this hop;
+ * - "peer": another agent over mTLS: what it set is kept, and X-Forwarded-For appended to;
+ * - "outside": a plaintext caller (permissive mode), which can claim anything: all three are replaced.
+ * RFC 7239 `Forwarded` is never passed on: the mesh keeps X-Forwarded-*, and a stale copy would contradict it.
+ */
+export type ForwardedTrust = "app" | "peer" | "outside";
+
+export function appendForwarded(head: RequestHead, clientAddress: string | undefined, proto: string, host: string | undefined, from: ForwardedTrust): void {
   const forward = head.forward;
-  if (clientAddress !== undefined) forward.push("X-Forwarded-For", head.forwardedFor === undefined ? clientAddress : `${head.forwardedFor}, ${clientAddress}`);
-  else if (head.forwardedFor !== undefined) forward.push("X-Forwarded-For", head.forwardedFor);
-  if (!head.forwardedProto) forward.push("X-Forwarded-Proto", proto);
-  if (!head.forwardedHost && host !== undefined) forward.push("X-Forwarded-Host", host);
+  const previous = from === "outside" ? undefined : head.forwardedFor;
+  if (clientAddress !== undefined) forward.push("X-Forwarded-For", previous === undefined ? clientAddress : `${previous}, ${clientAddress}`);
+  else if (previous !== undefined) forward.push("X-Forwarded-For", previous);
+  const keep = from === "peer";
+  forward.push("X-Forwarded-Proto", keep && head.forwardedProto !== undefined ? head.forwardedProto : proto);
+  const forwardedHost = keep && head.forwardedHost !== undefined ? head.forwardedHost : host;
+  if (forwardedHost !== undefined) forward.push("X-Forwarded-Host", forwardedHost);
 }
 
 /** Whether the request carries a body at all (RFC 9112 §6.3: a length or a transfer coding). */
@@ -116,4 +129,14 @@ function withoutNames(flat: string[], lowercaseNames: readonly string[]): string
   const out: string[] = [];
   for (let i = 0; i < flat.length; i += 2) if (!lowercaseNames.includes(flat[i]!.toLowerCase())) out.push(flat[i]!, flat[i + 1]!);
   return out;
+}
+
+/** The `timeout=N` of a Keep-Alive response header, in ms; null when absent. */
+export function keepAliveTimeoutMs(raw: readonly string[]): number | null {
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length !== 10 || raw[i]!.toLowerCase() !== "keep-alive") continue;
+    const match = /(?:^|[\s,])timeout=(\d+)/i.exec(raw[i + 1]!);
+    if (match) return Number(match[1]) * 1000;
+  }
+  return null;
 }

@@ -79,10 +79,12 @@ export class InboundProxy {
     }
 
     const headers = head.forward;
-    if (head.host !== undefined) headers.push("Host", head.host);
+    // An HTTP/1.0 request may name no host; the app gets the service it was addressed as.
+    const host = head.host ?? this.state.service;
+    headers.push("Host", host);
     headers.push("traceparent", formatTraceparent(trace));
     if (source) headers.push("X-Forwarded-Client-Cert", `By=${spiffeId(snapshot.trustDomain, this.state.service)};URI=${spiffeId(snapshot.trustDomain, source)}`);
-    appendForwarded(head, socket.remoteAddress, mtls ? "https" : "http", head.host);
+    appendForwarded(head, socket.remoteAddress, mtls ? "https" : "http", host, mtls ? "peer" : "outside");
     const body = hasBody(head) ? req : null;
     if (body && head.contentLength === undefined) headers.push("Transfer-Encoding", "chunked");
 

@@ -101,7 +101,7 @@ export class OutboundProxy {
 
     const headers = head.forward;
     headers.push("Host", named.host, "traceparent", formatTraceparent(trace));
-    appendForwarded(head, req.socket.remoteAddress, "http", named.host);
+    appendForwarded(head, req.socket.remoteAddress, "http", named.host, "app");
 
     const retryOn = settings.retry ? retryConditionsFor(record.method, settings.retry) : [];
     const retry = retryOn.length > 0 ? settings.retry : null;

@@ -33,13 +33,25 @@ describe("request head", () => {
     expect(hasBody(readRequestHead([]))).toBe(false);
   });
 
-  it("appends to X-Forwarded-For and keeps an existing proto and host", () => {
+  it("at the mesh's entry (the app): appends to X-Forwarded-For and sets -Proto and -Host for this hop", () => {
     const fresh = readRequestHead([]);
-    appendForwarded(fresh, "127.0.0.1", "http", "ratings");
+    appendForwarded(fresh, "127.0.0.1", "http", "ratings", "app");
     expect(fresh.forward).toEqual(["X-Forwarded-For", "127.0.0.1", "X-Forwarded-Proto", "http", "X-Forwarded-Host", "ratings"]);
-    const chained = readRequestHead(["X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "shop.example"]);
-    appendForwarded(chained, "10.0.0.2", "http", "ratings");
-    expect(chained.forward).toEqual(["X-Forwarded-Proto", "https", "X-Forwarded-Host", "shop.example", "X-Forwarded-For", "203.0.113.9, 10.0.0.2"]);
+    const claimed = readRequestHead(["X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example", "Forwarded", "host=evil.example"]);
+    appendForwarded(claimed, "127.0.0.1", "http", "ratings", "app");
+    expect(claimed.forward).toEqual(["X-Forwarded-For", "203.0.113.9, 127.0.0.1", "X-Forwarded-Proto", "http", "X-Forwarded-Host", "ratings"]);
+  });
+
+  it("from a peer agent: keeps what it set and appends the peer", () => {
+    const chained = readRequestHead(["X-Forwarded-For", "127.0.0.1", "X-Forwarded-Proto", "http", "X-Forwarded-Host", "ratings"]);
+    appendForwarded(chained, "10.0.0.2", "https", "ratings", "peer");
+    expect(chained.forward).toEqual(["X-Forwarded-For", "127.0.0.1, 10.0.0.2", "X-Forwarded-Proto", "http", "X-Forwarded-Host", "ratings"]);
+  });
+
+  it("from outside the mesh (plaintext): believes none of it", () => {
+    const spoofed = readRequestHead(["X-Forwarded-For", "6.6.6.6", "X-Forwarded-Proto", "https", "Forwarded", "host=evil.example"]);
+    appendForwarded(spoofed, "192.0.2.7", "http", "ratings", "outside");
+    expect(spoofed.forward).toEqual(["X-Forwarded-For", "192.0.2.7", "X-Forwarded-Proto", "http", "X-Forwarded-Host", "ratings"]);
   });
 });
 

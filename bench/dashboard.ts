@@ -53,8 +53,9 @@ export async function benchDashboard(options: DashboardOptions = DASHBOARD_DEFAU
     const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
     cleanups.unshift(() => browser.close());
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    // The session cookie the login route would set.
-    await context.addCookies([{ name: "mesh_session", value: controlPlane.adminToken, url: next.url, httpOnly: true, sameSite: "Strict" }]);
+    // Signed in through the real login route: the context's request client shares the browser's cookie jar.
+    const login = await context.request.post(`${next.url}/auth/login`, { data: { token: controlPlane.adminToken } });
+    if (!login.ok()) throw new Error(`signing in to the dashboard failed: ${login.status()} ${await login.text()}`);
     const page = await context.newPage();
     const canvas = page.getByTestId("graph-canvas");
     const ready = () => canvas.and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });

@@ -11,7 +11,7 @@ export function serverApi(token: string): TRPCClient<AppRouter> {
   });
 }
 
-/** The signed-in operator's token from the session cookie, if any. */
+/** The signed-in operator's session secret from the cookie, if any; the API takes it as a bearer token. */
 export async function sessionToken(): Promise<string | null> {
   return (await cookies()).get(SESSION_COOKIE)?.value ?? null;
 }

@@ -21,7 +21,7 @@ export const statusCommand: Command = {
     print("");
     print(
       formatTable(
-        ["service", "version", "instance", "address", "health", "agent", "attested by", "applied", "heartbeat"],
+        ["service", "version", "instance", "address", "health", "agent", "applied", "heartbeat", "attested by"],
         status.agents.map((a) => [
           a.service,
           a.version,
@@ -29,9 +29,9 @@ export const statusCommand: Command = {
           `${a.address}:${a.inboundPort}`,
           a.health,
           a.agentVersion,
-          a.attestation,
           a.appliedRevision === null ? "none" : `${a.appliedRevision}${a.upToDate ? "" : ` (behind ${status.revision})`}`,
           ago(a.lastHeartbeatAt),
+          a.attestation,
         ]),
       ),
     );

@@ -1,4 +1,5 @@
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from "./server.ts";
+export { INSTANCE_TTL_MS } from "./config-push/index.ts";
 export type { ControlPlaneDeps } from "./deps.ts";
 export type { AppRouter } from "./root.ts";
 export { createPrisma } from "./db/client.ts";

@@ -3,6 +3,7 @@ import { createPrisma, type PrismaClient } from "../db/client.ts";
 import { startChangeListener, type HubLog } from "./change-listener.ts";
 import { coalescedTask } from "./coalesced-task.ts";
 import { sweepExpiredInstances } from "./instance-expiry.ts";
+import { INSTANCE_TTL_MS } from "./liveness.ts";
 import { LatestValue } from "./latest-value.ts";
 import { loadMeshState } from "./mesh-state.ts";
 import { snapshotFromState } from "./snapshot.ts";
@@ -97,7 +98,11 @@ export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: 
   const listener = await startChangeListener({ databaseUrl, onChange: refresh.request, onConnected: refresh.request, log });
 
   let sweeping: Promise<unknown> | null = null;
+  // Heartbeats missed while no control plane listened say nothing about the agents: give them a TTL to reach this
+  // one before expiring any, or a restart after a long outage empties callers' endpoints until each agent is back.
+  const expireFrom = Date.now() + INSTANCE_TTL_MS;
   const sweepTimer = setInterval(() => {
+    if (Date.now() < expireFrom) return;
     sweeping ??= sweepExpiredInstances(prisma)
       .catch(warn("instance expiry sweep failed"))
       .finally(() => (sweeping = null));

@@ -1,20 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
-import { createTestNetwork, netnsUnavailableReason, type TestNetwork } from "../src/index.ts";
+import { createTestNetwork, failIfUnavailable, netnsUnavailableReason, skipOutsideCi, type TestNetwork } from "../src/index.ts";
 
 const exec = promisify(execFile);
 const unavailable = await netnsUnavailableReason();
-if (unavailable) console.warn(`skipping the test-network tests: ${unavailable}`);
+const SUITE = "the test-network tests (network namespaces)";
 
 const fetchFrom = (ns: string, url: string) =>
   exec("ip", ["netns", "exec", ns, process.execPath, "-e", `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(1500) }).then(r => r.text()).then(t => process.stdout.write(t))`]);
 
-describe.skipIf(unavailable !== null)("test network of namespaces", () => {
+describe.skipIf(skipOutsideCi(unavailable, SUITE))("test network of namespaces", () => {
   let network: TestNetwork;
   let server: ChildProcess;
 
   beforeAll(async () => {
+    failIfUnavailable(unavailable, SUITE);
     network = await createTestNetwork(2);
     const [a] = network.hosts;
     server = spawn("ip", ["netns", "exec", a!.ns, process.execPath, "-e", `require("http").createServer((q, s) => s.end("hello from ${a!.address}")).listen(8080, "${a!.address}", () => console.log("up"))`], { stdio: ["ignore", "pipe", "inherit"] });

@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { AgentCredentialCache } from "./auth/agent-credential-cache.ts";
 import { resolvePrincipal, type BootstrapTokenHashes } from "./auth/principal.ts";
 import { loadBootstrapToken } from "./auth/bootstrap-tokens.ts";
-import { sourceAddress, tokenFromRequest } from "./auth/request-token.ts";
+import { parseTrustedProxies, sourceAddress, tokenFromRequest } from "./auth/request-token.ts";
 import { hashToken } from "./auth/tokens.ts";
 import { loadOrCreateAuthority } from "./ca/index.ts";
 import { startConfigHub } from "./config-push/index.ts";
@@ -40,6 +40,8 @@ export interface ControlPlaneOptions {
   log?: boolean;
   /** HTTPS port of the Kubernetes sidecar-injection webhook (POST /inject); else MESH_WEBHOOK_PORT; off when neither is set. */
   webhookPort?: number;
+  /** Proxies (IP addresses) in front of the control plane whose X-Forwarded-For names the client; else MESH_TRUSTED_PROXIES. */
+  trustedProxies?: string[];
 }
 
 export interface ControlPlane {
@@ -57,6 +59,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   installFastTextEncoderStream();
   const log = pino({ name: "mesh-api", enabled: options.log ?? true });
   const trustDomain = options.trustDomain ?? "mesh.local";
+  const trustedProxies = parseTrustedProxies(options.trustedProxies?.join(",") ?? process.env.MESH_TRUSTED_PROXIES);
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
 
   const embedded: EmbeddedDatabase | null = options.databaseUrl ? null : await startEmbeddedPostgres(options.dataDir, (line) => log.debug({ postgres: line.trim() }));
@@ -79,7 +82,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
     const server = createServer(
       { headersTimeout: HTTP_TIMEOUTS.headersTimeoutMs, requestTimeout: HTTP_TIMEOUTS.requestTimeoutMs, connectionsCheckingInterval: HTTP_TIMEOUTS.checkIntervalMs },
-      requestListener(deps, bootstrap, createApiMetrics()),
+      requestListener(deps, bootstrap, createApiMetrics(), trustedProxies),
     );
     cleanups.unshift(() => closeServer(server));
     await new Promise<void>((resolve, reject) => {
@@ -103,7 +106,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   }
 }
 
-function requestListener(deps: ControlPlaneDeps, bootstrap: BootstrapTokenHashes, metrics: ApiMetrics) {
+function requestListener(deps: ControlPlaneDeps, bootstrap: BootstrapTokenHashes, metrics: ApiMetrics, trustedProxies: ReadonlySet<string>) {
   const authenticate = (req: IncomingMessage) => resolvePrincipal(deps.prisma, deps.agentCredentials, bootstrap, tokenFromRequest(req));
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -111,7 +114,7 @@ function requestListener(deps: ControlPlaneDeps, bootstrap: BootstrapTokenHashes
     maxBodySize: MAX_REQUEST_BODY_BYTES,
     createContext: async ({ req }): Promise<Context> => {
       try {
-        return { deps, principal: await authenticate(req), remoteAddress: sourceAddress(req) };
+        return { deps, principal: await authenticate(req), remoteAddress: sourceAddress(req, trustedProxies) };
       } catch (error) {
         if (isDatabaseUnavailable(error)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause: error });
         throw error;

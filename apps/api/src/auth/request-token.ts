@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { isIP } from "node:net";
 import { SESSION_PREFIX } from "./sessions.ts";
 
 export const SESSION_COOKIE = "mesh_session";
@@ -38,9 +39,29 @@ function decodeCookieValue(value: string): string | null {
   }
 }
 
-/** Where the request's connection comes from: `::ffff:10.0.0.1` is 10.0.0.1. */
-export function sourceAddress(req: IncomingMessage): string | null {
-  const address = req.socket.remoteAddress;
-  if (!address) return null;
-  return address.startsWith("::ffff:") && address.includes(".") ? address.slice("::ffff:".length) : address;
+/**
+ * Where the request comes from: the connection's peer (`::ffff:10.0.0.1` is 10.0.0.1), unless that peer is a proxy
+ * the operator trusts (MESH_TRUSTED_PROXIES): then the nearest X-Forwarded-For hop that is not a trusted proxy.
+ * Anyone else's X-Forwarded-For is ignored: a client cannot claim an address by sending the header.
+ */
+export function sourceAddress(req: IncomingMessage, trustedProxies: ReadonlySet<string> = new Set()): string | null {
+  const peer = req.socket.remoteAddress ? unmapped(req.socket.remoteAddress) : null;
+  if (!peer || !trustedProxies.has(peer)) return peer;
+  const header = req.headers["x-forwarded-for"];
+  const hops = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map((hop) => unmapped(hop.trim())).filter(Boolean);
+  for (const hop of hops.reverse()) if (!trustedProxies.has(hop)) return isIP(hop) ? hop : null;
+  return peer;
+}
+
+/** MESH_TRUSTED_PROXIES: comma-separated IP addresses of proxies whose X-Forwarded-For is believed; a clear error for anything else. */
+export function parseTrustedProxies(text: string | undefined): Set<string> {
+  const entries = (text ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const invalid = entries.filter((entry) => isIP(entry) === 0);
+  if (invalid.length) throw new Error(`MESH_TRUSTED_PROXIES: ${invalid.map((e) => `"${e}"`).join(", ")} is not an IP address; give the proxies' addresses, comma-separated`);
+  return new Set(entries.map(unmapped));
+}
+
+function unmapped(address: string): string {
+  const lower = address.toLowerCase();
+  return lower.startsWith("::ffff:") && lower.includes(".") ? lower.slice("::ffff:".length) : lower;
 }

@@ -1,9 +1,12 @@
-import { networkInterfaces } from "node:os";
-import { waitFor } from "@mesh/testkit";
+import { mkdtemp, rm } from "node:fs/promises";
+import { networkInterfaces, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestDatabase, waitFor } from "@mesh/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startControlPlane } from "../../src/server.ts";
 import { agentClient, registerAgent } from "../agents/agent-client.ts";
 import { runMesh } from "../cli/run-mesh.ts";
-import { startTestControlPlane, type TestControlPlane } from "../support/control-plane.ts";
+import { apiClient, startTestControlPlane, type TestControlPlane } from "../support/control-plane.ts";
 
 // Issue 21, item 2: a join token is one service's identity, and an instance registers only an address it connects from.
 let mesh: TestControlPlane;
@@ -108,5 +111,33 @@ describe("an instance registers only an address it proves", () => {
     for (const address of ["127.0.0.1", "127.0.0.2", ...(hostAddress ? [hostAddress] : [])]) {
       await expect(registerAgent(mesh.controlPlane.url, token, { service: "ratings", address })).resolves.toBeDefined();
     }
+  });
+});
+
+describe("behind a proxy the operator trusts (MESH_TRUSTED_PROXIES)", () => {
+  it("takes the client's address from X-Forwarded-For, which it ignores from anyone else", async () => {
+    const forwarded = { "x-forwarded-for": "198.51.100.9, 203.0.113.7" };
+    const token = await createJoinToken(["--service", "details"]);
+    // Not a trusted proxy: the header is the client's claim, and changes nothing.
+    const spoofed = apiClient(mesh.controlPlane.url, token, forwarded).agent.register.mutate(registration("details", "203.0.113.7"));
+    await expect(spoofed).rejects.toMatchObject({ data: { code: "FORBIDDEN" }, message: expect.stringContaining("is not where this agent connects from (127.0.0.1)") });
+
+    const database = await createTestDatabase("mesh_api");
+    const dataDir = await mkdtemp(join(tmpdir(), "mesh-api-"));
+    const behindProxy = await startControlPlane({ port: 0, host: "127.0.0.1", databaseUrl: database.url, dataDir, log: false, trustedProxies: ["127.0.0.1"] });
+    try {
+      const viaProxy = apiClient(behindProxy.url, behindProxy.joinToken, forwarded);
+      await expect(viaProxy.agent.register.mutate(registration("details", "203.0.113.7"))).resolves.toMatchObject({ instanceId: expect.any(String) });
+      await expect(viaProxy.agent.register.mutate(registration("details", "198.51.100.9"))).rejects.toMatchObject({
+        message: expect.stringContaining("address 198.51.100.9 is not where this agent connects from (203.0.113.7)"),
+      });
+    } finally {
+      await behindProxy.close();
+      await database.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    await expect(startControlPlane({ dataDir: "/nonexistent", trustedProxies: ["proxy.internal"], log: false })).rejects.toThrow(
+      'MESH_TRUSTED_PROXIES: "proxy.internal" is not an IP address; give the proxies\' addresses, comma-separated',
+    );
   });
 });

@@ -6,9 +6,12 @@ import { parseArgs } from "node:util";
 import type { ControlPlane } from "../apps/api/src/server.ts";
 import { createApiClient } from "../apps/api/src/cli/api-client.ts";
 import { onShutdownSignal } from "../apps/api/src/cli/shutdown-signals.ts";
+import { postmasterPidOf } from "../apps/api/src/db/orphaned-postgres.ts";
 import { startBookinfo, type Bookinfo } from "../examples/bookinfo/launch.ts";
 import { waitFor } from "../packages/testkit/src/wait-for.ts";
 import { REPO_ROOT, startManagedProcess, type ManagedProcess } from "./lib/managed-process.ts";
+import { explainPortHolders, portHolders } from "./lib/port-holder.ts";
+import { reapWithSupervisor, type ReapGuard } from "./lib/reap-with-supervisor.ts";
 import { webBuildIsStale } from "./lib/web-build.ts";
 
 const USAGE = `usage: pnpm start [--data-dir DIR] [--no-demo] [--control-plane-only] [--rate N] [--verbose]
@@ -102,9 +105,11 @@ async function main(): Promise<void> {
 
   const { startControlPlane } = await import("../apps/api/src/server.ts");
   const starting = startControlPlane({ port: options.apiPort, dataDir: options.dataDir, databaseUrl: process.env.DATABASE_URL || undefined, log: options.verbose });
+  let postgresGuard: ReapGuard | undefined;
   // Registered before it is up: a Ctrl-C while the embedded PostgreSQL boots must still stop it.
-  stoppers.push({ name: "control plane", stop: () => starting.then((controlPlane) => controlPlane.close(), () => undefined) });
+  stoppers.push({ name: "control plane", stop: () => starting.then((controlPlane) => controlPlane.close(), () => undefined).then(() => postgresGuard?.release()) });
   const controlPlane = await starting;
+  if (!process.env.DATABASE_URL) postgresGuard = await guardEmbeddedPostgres(options.dataDir);
   ready("control plane", `${controlPlane.url}${process.env.DATABASE_URL ? "" : " (embedded PostgreSQL in the data dir)"}`);
 
   const web = options.web ? startDashboard(options, controlPlane, logDir) : Promise.resolve(null);
@@ -165,13 +170,24 @@ async function startDashboard(options: StartOptions, controlPlane: ControlPlane,
   return url;
 }
 
+/**
+ * The embedded PostgreSQL runs as a child of this process: if this process is killed outright, it is stopped too
+ * (SIGINT, its fast shutdown) rather than left holding the data dir.
+ */
+async function guardEmbeddedPostgres(dataDir: string): Promise<ReapGuard | undefined> {
+  const postmaster = await postmasterPidOf(path.join(dataDir, "postgres"));
+  return postmaster ? reapWithSupervisor("process", postmaster, "SIGINT") : undefined;
+}
+
 async function assertPortFree(port: number, component: string, variable: string): Promise<void> {
   const free = await new Promise<boolean>((resolve) => {
     const probe = createServer();
     probe.once("error", () => resolve(false));
     probe.listen(port, () => probe.close(() => resolve(true)));
   });
-  if (!free) throw new Error(`port ${port} for ${component} is already in use (another pnpm start?); choose another with ${variable}=PORT`);
+  if (free) return;
+  const explanation = explainPortHolders(portHolders(port, REPO_ROOT)) ?? "already in use (another pnpm start?)";
+  throw new Error(`port ${port} for ${component} is ${explanation}; to use another port, set ${variable}=PORT`);
 }
 
 function track(child: ManagedProcess): ManagedProcess {

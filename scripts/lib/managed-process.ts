@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, openSync, closeSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../../packages/testkit/src/processes.ts";
+import { reapWithSupervisor } from "./reap-with-supervisor.ts";
 
 export { REPO_ROOT };
 
@@ -35,7 +36,8 @@ process.once("exit", () => {
 
 /**
  * Starts a child in its own process group (so a terminal's Ctrl-C reaches only the parent, which
- * stops children in order) with its output appended to logFile.
+ * stops children in order) with its output appended to logFile. The group ends with this process
+ * however it ends, a SIGKILL included (reap-with-supervisor.ts).
  */
 export function startManagedProcess(options: ManagedProcessOptions): ManagedProcess {
   mkdirSync(path.dirname(options.logFile), { recursive: true });
@@ -49,6 +51,8 @@ export function startManagedProcess(options: ManagedProcessOptions): ManagedProc
   closeSync(log);
   if (child.pid === undefined) throw new Error(`could not start ${options.name} (${options.command})`);
   const pid = child.pid;
+  // Its own process group keeps a Ctrl-C from reaching it directly, so it could outlive a supervisor that is killed.
+  const reapGuard = reapWithSupervisor("group", pid);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const managed: ManagedProcess = {
     name: options.name,
@@ -62,6 +66,7 @@ export function startManagedProcess(options: ManagedProcessOptions): ManagedProc
       clearTimeout(timer);
       // Whatever the leader started and left behind goes with it.
       killGroup(pid, "SIGKILL");
+      reapGuard.release();
       running.delete(managed);
     },
     logTail(lines = 20) {

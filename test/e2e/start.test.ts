@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,9 +5,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BOOKINFO_EDGES, BOOKINFO_INSTANCES, BOOKINFO_SERVICES } from "../../examples/bookinfo/topology.ts";
 import { createTestDatabase, type TestDatabase } from "../../packages/testkit/src/database.ts";
 import { freePorts } from "../../packages/testkit/src/ports.ts";
-import { isAlive, REPO_ROOT } from "../../packages/testkit/src/processes.ts";
+import { isAlive } from "../../packages/testkit/src/processes.ts";
 import { waitFor } from "../../packages/testkit/src/wait-for.ts";
 import { apiQuery } from "./api-query.ts";
+import { adminTokenOf, pnpmStart, pressCtrlC, type PnpmStart } from "./pnpm-start.ts";
 import { takeTheTour } from "./tour.ts";
 import { descendantsOf } from "./process-tree.ts";
 
@@ -21,39 +21,9 @@ interface AgentsStatus {
   agents: { service: string; version: string; health: string; upToDate: boolean }[];
 }
 
-/** `pnpm start` as a person runs it in a terminal: its own process group, output collected. */
-function pnpmStart(args: string[], env: Record<string, string>) {
-  const child = spawn("pnpm", ["start", ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, exited, output: () => output };
-}
-
-/** The admin token `pnpm start` prints once everything is up; fails at once, with its output, if it exits first. */
-function adminTokenOf(run: ReturnType<typeof pnpmStart>, what: string): Promise<string> {
-  return waitFor(
-    () => {
-      if (run.child.exitCode !== null || run.child.signalCode !== null) throw new StartExited(run.output());
-      return /Admin token: +(mesh_op_\S+)/.exec(run.output())?.[1];
-    },
-    { timeoutMs: 240_000, intervalMs: 250, what },
-  ).catch((error: Error) => {
-    throw error instanceof StartExited ? new Error(`pnpm start exited early:\n${error.message}`) : new Error(`${error.message}\n--- output ---\n${run.output()}`);
-  });
-}
-
-class StartExited extends Error {}
-
-/** Ctrl-C in a terminal: SIGINT to the whole foreground process group. */
-function pressCtrlC(child: ChildProcess): void {
-  process.kill(-child.pid!, "SIGINT");
-}
-
 let database: TestDatabase;
 let dataDir: string;
-let start: ReturnType<typeof pnpmStart> | undefined;
+let start: PnpmStart | undefined;
 let apiPort: number;
 let webPort: number;
 let revisionsBeforeStop: number;

@@ -1,19 +1,23 @@
 import { chmod, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failIfUnavailable, skipOutsideCi } from "@mesh/testkit";
 import { startEmbeddedPostgres } from "../../src/db/embedded.ts";
 
 // As root, initdb and postgres run as the user "postgres", which must enter every directory above the data
 // directory: root's home is 0700, and a data dir inside it used to fail half-way through initdb.
-const asRoot = process.getuid?.() === 0;
+const SUITE = "embedded PostgreSQL as root with a 0700 directory above the data dir";
+const unavailable = process.getuid?.() === 0 ? null : "needs root (PostgreSQL runs as the user postgres only when started by root)";
 
 let parent: string | undefined;
 afterAll(async () => {
   if (parent) await rm(parent, { recursive: true, force: true });
 });
 
-describe.runIf(asRoot)("embedded PostgreSQL as root with a 0700 directory above the data dir", () => {
+describe.skipIf(skipOutsideCi(unavailable, SUITE))(SUITE, () => {
+  beforeAll(() => failIfUnavailable(unavailable, SUITE));
+
   it("refuses before initdb, naming the directory and what to do; starts once the postgres user can pass", async () => {
     parent = await mkdtemp(join(tmpdir(), "mesh-private-home-"));
     await chmod(parent, 0o700);

@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { AgentCredentialCache } from "./auth/agent-credential-cache.ts";
 import { resolvePrincipal, type BootstrapTokenHashes } from "./auth/principal.ts";
 import { loadBootstrapToken } from "./auth/bootstrap-tokens.ts";
+import { serviceAccountAttestationFromEnv, type ServiceAccountAttestation } from "./auth/service-account.ts";
 import { parseTrustedProxies, sourceAddress, tokenFromRequest } from "./auth/request-token.ts";
 import { hashToken } from "./auth/tokens.ts";
 import { loadOrCreateAuthority } from "./ca/index.ts";
@@ -42,6 +43,8 @@ export interface ControlPlaneOptions {
   webhookPort?: number;
   /** Proxies (IP addresses) in front of the control plane whose X-Forwarded-For names the client; else MESH_TRUSTED_PROXIES. */
   trustedProxies?: string[];
+  /** Agents may join with their pod's ServiceAccount token (TokenReview); else from MESH_SERVICEACCOUNT_AUDIENCE; null = off. */
+  serviceAccountAttestation?: ServiceAccountAttestation | null;
 }
 
 export interface ControlPlane {
@@ -60,6 +63,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const log = pino({ name: "mesh-api", enabled: options.log ?? true });
   const trustDomain = options.trustDomain ?? "mesh.local";
   const trustedProxies = parseTrustedProxies(options.trustedProxies?.join(",") ?? process.env.MESH_TRUSTED_PROXIES);
+  const serviceAccounts = options.serviceAccountAttestation !== undefined ? options.serviceAccountAttestation : serviceAccountAttestationFromEnv();
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
 
   const embedded: EmbeddedDatabase | null = options.databaseUrl ? null : await startEmbeddedPostgres(options.dataDir, (line) => log.debug({ postgres: line.trim() }));
@@ -82,7 +86,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
     const server = createServer(
       { headersTimeout: HTTP_TIMEOUTS.headersTimeoutMs, requestTimeout: HTTP_TIMEOUTS.requestTimeoutMs, connectionsCheckingInterval: HTTP_TIMEOUTS.checkIntervalMs },
-      requestListener(deps, bootstrap, createApiMetrics(), trustedProxies),
+      requestListener(deps, { bootstrap, trustedProxies, serviceAccounts }, createApiMetrics()),
     );
     cleanups.unshift(() => closeServer(server));
     await new Promise<void>((resolve, reject) => {
@@ -106,8 +110,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   }
 }
 
-function requestListener(deps: ControlPlaneDeps, bootstrap: BootstrapTokenHashes, metrics: ApiMetrics, trustedProxies: ReadonlySet<string>) {
-  const authenticate = (req: IncomingMessage) => resolvePrincipal(deps.prisma, deps.agentCredentials, bootstrap, tokenFromRequest(req));
+interface AuthSettings {
+  bootstrap: BootstrapTokenHashes;
+  trustedProxies: ReadonlySet<string>;
+  serviceAccounts: ServiceAccountAttestation | null;
+}
+
+function requestListener(deps: ControlPlaneDeps, { bootstrap, trustedProxies, serviceAccounts }: AuthSettings, metrics: ApiMetrics) {
+  const authenticate = (req: IncomingMessage) => resolvePrincipal(deps.prisma, deps.agentCredentials, bootstrap, tokenFromRequest(req), serviceAccounts);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",

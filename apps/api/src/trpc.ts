@@ -106,5 +106,5 @@ export const joinProcedure = procedure.use(({ ctx, next }) => {
   const principal = ctx.principal;
   if (!principal) throw new TRPCError({ code: "UNAUTHORIZED", message: "a valid join token is required (this one is unknown, revoked or expired)" });
   if (principal.kind !== "join") throw new TRPCError({ code: "FORBIDDEN", message: "needs a join token" });
-  return next({ ctx: { join: { service: principal.service, attestation: principal.attestation } } });
+  return next({ ctx: { join: { service: principal.service, attestation: principal.attestation, holder: principal.holder } } });
 }).use(storableInput);

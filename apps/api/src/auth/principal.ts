@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { PrismaClient } from "../db/client.ts";
 import type { AgentCredentialCache } from "./agent-credential-cache.ts";
 import { BOOTSTRAP_JOIN, joinGrantOf, type JoinGrant } from "./join-attestation.ts";
+import { looksLikeServiceAccountToken, reviewServiceAccountToken, type ServiceAccountAttestation } from "./service-account.ts";
 import { findLiveSession, SESSION_PREFIX } from "./sessions.ts";
 import { hashToken } from "./tokens.ts";
 
@@ -24,12 +25,13 @@ export interface BootstrapTokenHashes {
 
 const LAST_USED_PRECISION_MS = 60_000;
 
-/** Who presents this token, or null when nobody valid does. */
+/** Who presents this token, or null when nobody valid does. `serviceAccounts`: Kubernetes attestation, when on. */
 export async function resolvePrincipal(
   prisma: PrismaClient,
   agentCredentials: AgentCredentialCache,
   bootstrap: BootstrapTokenHashes,
   token: string | null,
+  serviceAccounts: ServiceAccountAttestation | null = null,
 ): Promise<Principal> {
   if (!token) return null;
   const hash = hashToken(token);
@@ -47,6 +49,10 @@ export async function resolvePrincipal(
     const join = await prisma.joinToken.findUnique({ where: { tokenHash: hash } });
     const expired = join?.expiresAt ? join.expiresAt.getTime() <= Date.now() : false;
     return join && !join.revokedAt && !expired ? { kind: "join", ...joinGrantOf(join) } : null;
+  }
+  if (serviceAccounts && looksLikeServiceAccountToken(token)) {
+    const grant = await reviewServiceAccountToken(serviceAccounts, token);
+    return grant ? { kind: "join", ...grant } : null;
   }
   if (token.startsWith(SESSION_PREFIX)) {
     // A session is as good as the token it was made from, for as long as both are live.

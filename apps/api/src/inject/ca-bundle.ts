@@ -14,17 +14,18 @@ export interface KubernetesApi {
  */
 export async function publishCaBundle(api: KubernetesApi, configurationName: string, caPem: string): Promise<boolean> {
   const path = `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${encodeURIComponent(configurationName)}`;
-  const current = (await call(api, "GET", path)) as { webhooks?: { clientConfig?: { caBundle?: string } }[] };
+  const current = (await callKubernetes(api, "GET", path)) as { webhooks?: { clientConfig?: { caBundle?: string } }[] };
   const caBundle = Buffer.from(caPem).toString("base64");
   const operations = (current.webhooks ?? []).flatMap((webhook, index) =>
     webhook.clientConfig?.caBundle === caBundle ? [] : [{ op: "add", path: `/webhooks/${index}/clientConfig/caBundle`, value: caBundle }],
   );
   if (operations.length === 0) return false;
-  await call(api, "PATCH", path, operations);
+  await callKubernetes(api, "PATCH", path, operations);
   return true;
 }
 
-function call(api: KubernetesApi, method: "GET" | "PATCH", path: string, body?: unknown): Promise<unknown> {
+/** One Kubernetes API call with the pod's ServiceAccount token; a non-2xx answer rejects, quoting the start of its body. */
+export function callKubernetes(api: KubernetesApi, method: "GET" | "PATCH" | "POST", path: string, body?: unknown): Promise<unknown> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -36,7 +37,9 @@ function call(api: KubernetesApi, method: "GET" | "PATCH", path: string, body?: 
         headers: {
           authorization: `Bearer ${api.token}`,
           accept: "application/json",
-          ...(payload === undefined ? {} : { "content-type": "application/json-patch+json", "content-length": Buffer.byteLength(payload) }),
+          ...(payload === undefined
+            ? {}
+            : { "content-type": method === "PATCH" ? "application/json-patch+json" : "application/json", "content-length": Buffer.byteLength(payload) }),
         },
       },
       (res) => {
@@ -44,7 +47,7 @@ function call(api: KubernetesApi, method: "GET" | "PATCH", path: string, body?: 
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
-          if (res.statusCode !== 200) return reject(new Error(`${method} ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`));
+          if (!res.statusCode || res.statusCode < 200 || res.statusCode > 299) return reject(new Error(`${method} ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`));
           try {
             resolve(JSON.parse(text));
           } catch {

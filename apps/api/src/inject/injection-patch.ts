@@ -5,7 +5,11 @@ export const INJECT_ANNOTATION = "mesh.dev/inject";
 export const STATUS_ANNOTATION = "mesh.dev/status";
 export const AGENT_CONTAINER_NAME = "mesh-agent";
 export const AGENT_DATA_VOLUME = "mesh-agent-data";
+export const AGENT_TOKEN_VOLUME = "mesh-join-token";
 const AGENT_DATA_DIR = "/var/lib/mesh-agent";
+const AGENT_TOKEN_DIR = "/var/run/secrets/mesh";
+/** The projected ServiceAccount token's lifetime; the kubelet renews it at 80 %. */
+const PROJECTED_TOKEN_SECONDS = 24 * 60 * 60;
 const DEFAULT_VERSION = "unversioned";
 /** For a pod that serves nothing (a Job): the agent needs an app port, and calls to this closed one fail with 502. */
 const NO_APP_PORT = 15080;
@@ -16,6 +20,11 @@ export interface InjectionOptions {
   controlPlaneUrl: string;
   /** A Secret in the pod's own namespace holding the join token (secretKeyRef cannot cross namespaces). */
   joinTokenSecret: { name: string; key: string };
+  /**
+   * When set (MESH_SERVICEACCOUNT_AUDIENCE), agents join with their pod's projected ServiceAccount token for this
+   * audience instead of the Secret: the control plane's TokenReview lets ServiceAccount NAME register service NAME only.
+   */
+  serviceAccountAudience?: string;
   ports: { inbound: number; outbound: number; admin: number };
 }
 
@@ -61,7 +70,7 @@ function decide(request: AdmissionRequest, options: InjectionOptions): Decision 
   const reserved = [...Object.values(options.ports), NO_APP_PORT];
   const appPort = containers.flatMap((c) => c.ports ?? []).find((p) => (p.protocol ?? "TCP") === "TCP")?.containerPort;
   if (appPort !== undefined && reserved.includes(appPort)) return skip(`${podName} uses port ${appPort}, which the agent needs; sidecar not injected`);
-  if (containers.some((c) => c.name === AGENT_CONTAINER_NAME) || pod.spec?.volumes?.some((v) => v.name === AGENT_DATA_VOLUME)) {
+  if (containers.some((c) => c.name === AGENT_CONTAINER_NAME) || pod.spec?.volumes?.some((v) => v.name === AGENT_DATA_VOLUME || v.name === AGENT_TOKEN_VOLUME)) {
     return skip(`${podName} already has a container or volume named ${AGENT_CONTAINER_NAME}/${AGENT_DATA_VOLUME}; sidecar not injected`);
   }
 
@@ -71,6 +80,9 @@ function decide(request: AdmissionRequest, options: InjectionOptions): Decision 
   const patch = [
     ...prepend(pod.spec?.initContainers, "/spec/initContainers", agent),
     ...append(pod.spec?.volumes, "/spec/volumes", { name: AGENT_DATA_VOLUME, emptyDir: {} }),
+    ...(options.serviceAccountAudience
+      ? [{ op: "add" as const, path: "/spec/volumes/-", value: { name: AGENT_TOKEN_VOLUME, projected: { sources: [{ serviceAccountToken: { audience: options.serviceAccountAudience, expirationSeconds: PROJECTED_TOKEN_SECONDS, path: "token" } }] } } }]
+      : []),
     ...containers.flatMap((container, index) => proxyEnv(container, `/spec/containers/${index}/env`, options)),
     ...setEntry(pod.metadata?.annotations, pod.metadata ? "/metadata/annotations" : null, STATUS_ANNOTATION, "injected"),
   ];
@@ -123,12 +135,13 @@ function agentContainer(app: { service: string; version: string; appPort: number
       `--control-plane=${options.controlPlaneUrl}`,
       "--advertise-address=$(POD_IP)",
       `--data-dir=${AGENT_DATA_DIR}`,
+      ...(options.serviceAccountAudience ? [`--join-token-file=${AGENT_TOKEN_DIR}/token`] : []),
     ],
     env: [
       { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
       { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
       { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
-      { name: "MESH_JOIN_TOKEN", valueFrom: { secretKeyRef: { name: options.joinTokenSecret.name, key: options.joinTokenSecret.key } } },
+      ...(options.serviceAccountAudience ? [] : [{ name: "MESH_JOIN_TOKEN", valueFrom: { secretKeyRef: { name: options.joinTokenSecret.name, key: options.joinTokenSecret.key } } }]),
       // The root filesystem is read-only; the data volume is the one writable place.
       { name: "TMPDIR", value: AGENT_DATA_DIR },
     ],
@@ -150,7 +163,10 @@ function agentContainer(app: { service: string; version: string; appPort: number
       capabilities: { drop: ["ALL"] },
       seccompProfile: { type: "RuntimeDefault" },
     },
-    volumeMounts: [{ name: AGENT_DATA_VOLUME, mountPath: AGENT_DATA_DIR }],
+    volumeMounts: [
+      { name: AGENT_DATA_VOLUME, mountPath: AGENT_DATA_DIR },
+      ...(options.serviceAccountAudience ? [{ name: AGENT_TOKEN_VOLUME, mountPath: AGENT_TOKEN_DIR, readOnly: true }] : []),
+    ],
   };
 }
 

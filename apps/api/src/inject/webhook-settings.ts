@@ -16,7 +16,8 @@ export interface WebhookSettings {
  * From the control plane's environment (set in deploy/kubernetes/control-plane.yaml):
  * MESH_WEBHOOK_SERVICE (default mesh-control-plane), POD_NAMESPACE (default mesh-system),
  * MESH_AGENT_IMAGE, MESH_AGENT_CONTROL_PLANE_URL, MESH_JOIN_TOKEN_SECRET (name/key, default mesh-join-token/token),
- * MESH_WEBHOOK_CONFIGURATION (default mesh-sidecar-injector; "" to not publish the caBundle).
+ * MESH_WEBHOOK_CONFIGURATION (default mesh-sidecar-injector; "" to not publish the caBundle),
+ * MESH_SERVICEACCOUNT_AUDIENCE (agents join with a projected ServiceAccount token for it instead of the Secret).
  */
 export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookSettings {
   const service = env.MESH_WEBHOOK_SERVICE || "mesh-control-plane";
@@ -29,6 +30,7 @@ export function webhookSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): We
       agentImage: env.MESH_AGENT_IMAGE || "ghcr.io/mesh-dev/mesh:latest",
       controlPlaneUrl: env.MESH_AGENT_CONTROL_PLANE_URL || `http://${service}.${namespace}.svc:4000`,
       joinTokenSecret: { name: secretName, key: secretKey },
+      ...(env.MESH_SERVICEACCOUNT_AUDIENCE?.trim() ? { serviceAccountAudience: env.MESH_SERVICEACCOUNT_AUDIENCE.trim() } : {}),
       ports: DEFAULT_AGENT_PORTS,
     },
     caBundleTarget: caBundleTargetFromEnv(env),

@@ -21,7 +21,13 @@ export interface FakeKubernetesApi {
  * The Kubernetes API is a boundary we don't own: this stands in for its GET and JSON-patch PATCH of one
  * MutatingWebhookConfiguration, with bearer-token auth, over TLS (certificate for 127.0.0.1 from `authority`).
  */
-export async function startFakeKubernetesApi(options: { authority: CertificateAuthority; token: string; configurationYaml: string }): Promise<FakeKubernetesApi> {
+export async function startFakeKubernetesApi(options: {
+  authority: CertificateAuthority;
+  token: string;
+  configurationYaml: string;
+  /** TokenReview: the ServiceAccount tokens this API server issued, each with its user and audiences. */
+  serviceAccountTokens?: Record<string, { username: string; audiences: string[] }>;
+}): Promise<FakeKubernetesApi> {
   let configuration = parse(options.configurationYaml) as WebhookConfiguration;
   const seen: string[] = [];
   const prefix = "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/";
@@ -30,6 +36,17 @@ export async function startFakeKubernetesApi(options: { authority: CertificateAu
   const server = createServer({ cert: certificatePem, key: keyPem }, async (req, res) => {
     const send = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     if (req.headers.authorization !== `Bearer ${options.token}`) return send(401, { kind: "Status", code: 401, reason: "Unauthorized" });
+    if (req.method === "POST" && req.url === "/apis/authentication.k8s.io/v1/tokenreviews") {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const review = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { spec: { token: string; audiences?: string[] } };
+      seen.push("POST tokenreviews");
+      const issued = options.serviceAccountTokens?.[review.spec.token];
+      // As the real API server: authenticated only when the token is valid for one of the audiences asked for.
+      const audiences = issued?.audiences.filter((audience) => (review.spec.audiences ?? []).includes(audience)) ?? [];
+      const status = issued && audiences.length ? { authenticated: true, user: { username: issued.username }, audiences } : { authenticated: false, error: "invalid bearer token" };
+      return send(201, { apiVersion: "authentication.k8s.io/v1", kind: "TokenReview", spec: review.spec, status });
+    }
     const name = req.url?.startsWith(prefix) ? decodeURIComponent(req.url.slice(prefix.length)) : null;
     if (name !== configuration.metadata.name) return send(404, { kind: "Status", code: 404, reason: "NotFound" });
     seen.push(`${req.method} mutatingwebhookconfigurations/${name}`);

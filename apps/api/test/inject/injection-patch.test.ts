@@ -21,6 +21,22 @@ function env(container: Container, name: string) {
 }
 
 describe("buildInjectionPatch", () => {
+  it("with a ServiceAccount audience, gives the agent its pod's projected token as a file instead of the shared Secret", () => {
+    const review = loadReview("deployment-pod");
+    const pod = applyToPod(review.request.object, buildInjectionPatch(review, { ...options, serviceAccountAudience: "mesh" }));
+    const agent = agentOf(pod);
+    expect(agent.args).toContain("--join-token-file=/var/run/secrets/mesh/token");
+    expect(env(agent, "MESH_JOIN_TOKEN")).toBeUndefined();
+    expect(agent.volumeMounts).toEqual([
+      { name: "mesh-agent-data", mountPath: "/var/lib/mesh-agent" },
+      { name: "mesh-join-token", mountPath: "/var/run/secrets/mesh", readOnly: true },
+    ]);
+    expect(pod.spec?.volumes?.find((v) => v.name === "mesh-join-token")).toEqual({
+      name: "mesh-join-token",
+      projected: { sources: [{ serviceAccountToken: { audience: "mesh", expirationSeconds: 86400, path: "token" } }] },
+    });
+  });
+
   it("injects a Deployment's pod (generateName, no name) with the agent as a native sidecar that starts first", () => {
     const review = loadReview("deployment-pod");
     const answer = buildInjectionPatch(review, options);

@@ -1,8 +1,10 @@
+import { execFile } from "node:child_process";
 import { request, type IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { createTRPCClient, httpLink } from "@trpc/client";
 import type { AppRouter } from "@mesh/api/router";
 import { createTestNetwork, startTsProcess, waitFor, type RunningProcess, type TestHost, type TestNetwork } from "@mesh/testkit";
@@ -157,6 +159,12 @@ export class TestHosts {
     await this.network.destroy();
     await rm(this.root, { recursive: true, force: true });
   }
+}
+
+/** While `drop`, new TCP connections to `port` on `host` get no answer (their SYNs are dropped), as a host too busy to accept would seem. */
+export async function dropNewConnections(host: TestHost, port: number, drop: boolean): Promise<void> {
+  const rule = ["INPUT", "-p", "tcp", "--dport", String(port), "--syn", "-j", "DROP"];
+  await promisify(execFile)("ip", ["netns", "exec", host.ns, "iptables", drop ? "-I" : "-D", ...rule]);
 }
 
 /** `waiting`, unless the process exits first: then an error with the end of its output. */

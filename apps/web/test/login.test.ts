@@ -100,4 +100,9 @@ it("refuses a login from a foreign Origin, and any body but JSON, over plain HTT
   const same = await login({ "content-type": "application/json", origin: env.webUrl, "sec-fetch-site": "same-origin" });
   expect(same.status).toBe(200);
   expect(same.headers.get("set-cookie")).toMatch(/^mesh_session=mesh_session_[^;]+;.*HttpOnly.*SameSite=strict/i);
+  // Behind a proxy that rewrites Host, the browser's own Sec-Fetch-Site still vouches for a same-origin sign-in.
+  const proxied = await login({ "content-type": "application/json", origin: "https://dashboard.example", "sec-fetch-site": "same-origin" });
+  expect(proxied.status).toBe(200);
+  const crossSite = await login({ "content-type": "application/json", origin: env.webUrl, "sec-fetch-site": "same-site" });
+  expect(crossSite.status).toBe(403);
 });

@@ -89,6 +89,11 @@ async function burstWithKill(destination: string, kill: () => Promise<void>): Pr
   return { burst: results.map(relative), later: (await wave(destination, 100)).map(relative) };
 }
 
+/** The caller's log lines (pino JSON) saying it ejected `endpoint`. */
+function ejectionLog(endpoint: string): string[] {
+  return caller.agent.output().split("\n").filter((line) => line.includes('"msg":"endpoint ejected"') && line.includes(`"endpoint":"${endpoint}"`));
+}
+
 async function ejections(destination: string): Promise<string[]> {
   const metrics = await (await caller.adminGet("/metrics")).text();
   return metrics.split("\n").filter((line) => line.startsWith("mesh_endpoint_ejections_total{") && line.includes(`destination="${destination}"`));
@@ -115,6 +120,7 @@ describe("one of two instances lost mid-traffic", () => {
     expectBarelyNoticed("reviews", results);
     const ejected = await ejections("reviews");
     expect(ejected.join("\n")).toContain(`endpoint="127.0.0.1:${dying!.ports.inbound}",reason="consecutive-errors"`);
+    expect(ejectionLog(`127.0.0.1:${dying!.ports.inbound}`).join("\n")).toContain('"reason":"consecutive-errors"');
   });
 
   it("its agent killed (SIGKILL): the caller stops choosing it at the first failed connection and re-sends what never reached it", async () => {
@@ -123,5 +129,6 @@ describe("one of two instances lost mid-traffic", () => {
     expectBarelyNoticed("ratings", results);
     const ejected = await ejections("ratings");
     expect(ejected.some((line) => line.includes(`endpoint="127.0.0.1:${dying!.ports.inbound}"`) && /reason="(connect-failure|reset)"/.test(line))).toBe(true);
+    expect(ejectionLog(`127.0.0.1:${dying!.ports.inbound}`).join("\n")).toMatch(/"reason":"(connect-failure|reset)"/);
   });
 });

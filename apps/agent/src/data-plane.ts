@@ -2,13 +2,15 @@ import type { Server } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentSnapshot } from "@mesh/shared";
 import { PeerConnections } from "./endpoint/peer-connections.ts";
+import { InboundPath } from "./inbound/inbound-path.ts";
 import { createInboundListener } from "./inbound/listener.ts";
-import { InboundProxy } from "./inbound/proxy.ts";
 import { InboundRateLimiter } from "./inbound/rate-limiter.ts";
+import type { ClientConnection } from "./listener/client-connection.ts";
+import { LISTENER_TIMEOUTS } from "./listener/listener-timeouts.ts";
 import { Destinations } from "./outbound/destinations.ts";
-import { OutboundProxy } from "./outbound/proxy.ts";
-import { createOutboundServer } from "./outbound/server.ts";
-import type { AgentState, TlsCredentials } from "./state.ts";
+import { createOutboundListener } from "./outbound/listener.ts";
+import { OutboundPath } from "./outbound/outbound-path.ts";
+import type { AgentState, RequestRecord, TlsCredentials } from "./state.ts";
 
 export interface DataPlaneOptions {
   state: AgentState;
@@ -29,16 +31,25 @@ export interface DataPlane {
 
 /**
  * Starts the agent's two listeners: outbound (127.0.0.1, for the app) and inbound (mTLS, for
- * peers). They follow `state`: snapshots re-route traffic and change policy, new credentials are
- * swapped in without failing requests.
+ * peers), each running its request path on raw sockets. They follow `state`: snapshots re-route
+ * traffic and change policy, new credentials are swapped in without failing requests.
  */
 export async function startDataPlane({ state, appPort, inboundPort, outboundPort, inboundHost = "0.0.0.0" }: DataPlaneOptions): Promise<DataPlane> {
   const destinations = new Destinations();
   const peers = new PeerConnections();
   const rateLimiter = new InboundRateLimiter();
-  const inboundProxy = new InboundProxy(state, appPort, rateLimiter);
-  const inbound = createInboundListener(inboundProxy.handle, () => state.snapshot?.meshConfig.mtls === "permissive");
-  const outbound = createOutboundServer(new OutboundProxy(state, destinations, peers));
+  const record = (finished: RequestRecord): void => state.record(finished);
+  const inboundPath = new InboundPath(state, appPort, rateLimiter);
+  const inbound = createInboundListener(
+    { handle: inboundPath.handle, record, timeouts: LISTENER_TIMEOUTS, connections: new Set<ClientConnection>() },
+    () => state.snapshot?.meshConfig.mtls === "permissive",
+  );
+  const outbound = createOutboundListener({
+    handle: new OutboundPath(state, destinations, peers).handle,
+    record,
+    timeouts: LISTENER_TIMEOUTS,
+    connections: new Set<ClientConnection>(),
+  });
 
   const applySnapshot = (snapshot: AgentSnapshot): void => {
     peers.retainOnly(destinations.update(snapshot));
@@ -55,26 +66,26 @@ export async function startDataPlane({ state, appPort, inboundPort, outboundPort
 
   try {
     await listen(inbound.tcp, inboundPort, inboundHost);
-    await listen(outbound, outboundPort, "127.0.0.1");
+    await listen(outbound.tcp, outboundPort, "127.0.0.1");
   } catch (error) {
     state.off("snapshot", applySnapshot);
     state.off("credentials", applyCredentials);
-    inbound.tcp.close();
-    outbound.close();
+    void inbound.close();
+    void outbound.close();
     throw error;
   }
 
   return {
     inboundPort: portOf(inbound.tcp),
-    outboundPort: portOf(outbound),
+    outboundPort: portOf(outbound.tcp),
     async close(drainMs = 5000) {
       state.off("snapshot", applySnapshot);
       state.off("credentials", applyCredentials);
-      const closed = Promise.all([inbound.close(), new Promise<void>((resolve) => outbound.close(() => resolve()))]);
+      const closed = Promise.all([inbound.close(), outbound.close()]);
       const deadline = Date.now() + drainMs;
       let drained = false;
       void closed.then(() => (drained = true));
-      // Keep-alive connections become idle as their last request ends; close each as it does.
+      // Kept-alive connections become idle as their last request ends; close each as it does.
       while (!drained && Date.now() < deadline) {
         outbound.closeIdleConnections();
         inbound.closeIdleConnections();
@@ -84,7 +95,7 @@ export async function startDataPlane({ state, appPort, inboundPort, outboundPort
       inbound.closeAllConnections();
       await closed;
       peers.close();
-      inboundProxy.close();
+      inboundPath.close();
     },
   };
 }

@@ -1,5 +1,3 @@
-import type { ServerResponse } from "node:http";
-
 /** Why the agent answered a request itself instead of passing on the upstream's answer. */
 export type MeshErrorCause =
   | "unknown-service"
@@ -13,7 +11,8 @@ export type MeshErrorCause =
   | "upstream-connect"
   | "upstream-reset"
   | "fault-abort"
-  | "invalid-path";
+  | "invalid-path"
+  | "client-timeout";
 
 const STATUS: Record<MeshErrorCause, number> = {
   "unknown-service": 503,
@@ -28,6 +27,7 @@ const STATUS: Record<MeshErrorCause, number> = {
   "upstream-reset": 502,
   "fault-abort": 503,
   "invalid-path": 400,
+  "client-timeout": 408,
 };
 
 export const MESH_ERROR_HEADER = "x-mesh-error";
@@ -38,37 +38,17 @@ export function statusFor(cause: MeshErrorCause, statusOverride?: number): numbe
   return statusOverride ?? STATUS[cause];
 }
 
-/**
- * Answers with the agent's own error: status from the cause (or the fault policy), the cause in
- * x-mesh-error, and a one-line text body saying what happened. Returns the status sent.
- */
-export function sendMeshError(
-  res: ServerResponse,
-  cause: MeshErrorCause,
-  message: string,
-  options?: { status?: number; policy?: string | null },
-): number {
-  const status = statusFor(cause, options?.status);
-  if (res.destroyed) return status;
-  if (res.headersSent) {
-    // Part of an upstream answer already went out: cutting the connection is the only honest signal left.
-    res.destroy();
-    return status;
-  }
-  const body = `${cause}: ${message}\n`;
-  const headers: Record<string, string | number> = {
-    "content-type": "text/plain; charset=utf-8",
-    "content-length": Buffer.byteLength(body),
-    [MESH_ERROR_HEADER]: cause,
-  };
-  if (options?.policy) headers[MESH_POLICY_HEADER] = options.policy;
-  res.writeHead(status, headers);
-  res.end(body);
-  return status;
+export interface MeshErrorAnswer {
+  status: number;
+  /** Flat [name, value, …]. */
+  headers: string[];
+  body: string;
 }
 
-/** A failure the request path did not expect: a 502 that says so, or a cut connection once the answer has begun. */
-export function answerUnexpectedError(res: ServerResponse, error: unknown): void {
-  if (!res.headersSent) sendMeshError(res, "upstream-reset", `agent error: ${(error as Error).message}`);
-  else res.destroy();
+/** The agent's own answer for a cause: status, x-mesh-error (and x-mesh-policy), and a one-line body saying what happened. */
+export function meshErrorAnswer(cause: MeshErrorCause, message: string, options?: { status?: number; policy?: string | null }): MeshErrorAnswer {
+  const body = `${cause}: ${message}\n`;
+  const headers = ["content-type", "text/plain; charset=utf-8", "content-length", String(Buffer.byteLength(body)), MESH_ERROR_HEADER, cause];
+  if (options?.policy) headers.push(MESH_POLICY_HEADER, options.policy);
+  return { status: statusFor(cause, options?.status), headers, body };
 }

@@ -129,6 +129,9 @@ export const faultsSchema = z.strictObject({
 });
 export type Faults = z.infer<typeof faultsSchema>;
 
+/** A route's request timeout when its TrafficPolicy sets none (Envoy's default too); `timeout: 0s` turns it off. */
+export const DEFAULT_REQUEST_TIMEOUT = "15s";
+
 export const trafficPolicySpecSchema = z.strictObject({
   /** Ordered, first match wins; a route without match catches all. No routes: every version shares traffic. */
   routes: z.array(routeSchema).optional(),

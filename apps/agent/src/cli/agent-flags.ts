@@ -20,7 +20,9 @@ export interface AgentFlags {
 export const USAGE = `usage: mesh-agent --service NAME --version V --app-port P [--inbound-port 15006] [--outbound-port 15001]
                   [--admin-port 15000] [--control-plane URL] [--join-token-file F] [--data-dir DIR] [--advertise-address IP]
 env: MESH_CONTROL_PLANE (default http://127.0.0.1:4000), MESH_JOIN_TOKEN (the join token, when no --join-token-file),
-     MESH_AGENT_HEADERS_TIMEOUT_MS (time a client has to send a request head, default 60000),
+     MESH_AGENT_HEADERS_TIMEOUT_MS (time a client has to send a request head, default 10000),
+     MESH_AGENT_BODY_TIMEOUT_MS (time from a request head to the end of its body, default 60000),
+     MESH_AGENT_IDLE_TIMEOUT_MS (a kept-alive client connection with no request, default 65000),
      MESH_AGENT_RENEW_EVERY_MS (tests only: renew the certificate this often instead of at half-life)`;
 
 /** Thrown for bad command-line input; main prints the message and the usage, and exits 2. */

@@ -1,54 +1,55 @@
-import { Agent } from "node:https";
 import { connect, createSecureContext, type PeerCertificate, type SecureContext, type TLSSocket } from "node:tls";
 import { spiffeId } from "@mesh/shared";
-import type { TlsCredentials } from "../state.ts";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
+import type { TlsCredentials } from "../state.ts";
+import { UpstreamPool } from "../upstream/upstream-pool.ts";
 import { ReconnectProbes } from "./reconnect-probe.ts";
 
+/** Idle connections close before the peer's keep-alive timeout (65 s) would cut one in use. */
+const PEER_IDLE_MS = 60_000;
+
 /**
- * Pooled keep-alive mTLS connections to peer agents: one https.Agent per endpoint, presenting our
- * certificate and accepting only a peer whose certificate (signed by the mesh CA) carries the
- * destination service's SPIFFE ID. New credentials start new pools; old ones drain on their own.
- * Endpoints marked unreachable are reconnected to in the background until one connection succeeds.
+ * Kept-alive mTLS connections to peer agents, one pool per endpoint, presenting our certificate
+ * and accepting only a peer whose certificate (signed by the mesh CA) carries the destination
+ * service's SPIFFE ID. New credentials start new pools; busy connections of old ones finish their
+ * request. Endpoints marked unreachable are reconnected to in the background until one connection succeeds.
  */
 export class PeerConnections {
   private secureContext: SecureContext | null = null;
-  private readonly agents = new Map<EndpointState, Agent>();
-  private readonly probes = new ReconnectProbes((state, expected) => this.connectOnce(state, expected));
+  private readonly pools = new Map<EndpointState, UpstreamPool>();
+  private readonly probes = new ReconnectProbes((state, expected) => this.connectOnce(state, expected, null));
 
   setCredentials(credentials: TlsCredentials): void {
     this.secureContext = createSecureContext({ key: credentials.keyPem, cert: credentials.certificatePem, ca: credentials.caPem });
-    for (const agent of this.agents.values()) closeIdle(agent);
-    this.agents.clear();
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
   }
 
   /** Drops the pools of endpoints that left the snapshot. */
   retainOnly(live: ReadonlySet<EndpointState>): void {
     this.probes.retainOnly(live);
-    for (const [state, agent] of this.agents) {
+    for (const [state, pool] of this.pools) {
       if (live.has(state)) continue;
-      closeIdle(agent);
-      this.agents.delete(state);
+      pool.close();
+      this.pools.delete(state);
     }
   }
 
   /** The pool for one endpoint of `destination`; null until credentials arrive. */
-  agentFor(state: EndpointState, trustDomain: string, destination: string): Agent | null {
-    let agent = this.agents.get(state);
-    if (agent) return agent;
+  poolFor(state: EndpointState, trustDomain: string, destination: string): UpstreamPool | null {
+    let pool = this.pools.get(state);
+    if (pool) return pool;
     if (!this.secureContext) return null;
     const expected = spiffeId(trustDomain, destination);
-    agent = new NoDelayAgent({
-      keepAlive: true,
-      scheduling: "lifo",
-      // Idle connections close before the peer's keep-alive timeout (65 s) would cut one in use.
-      timeout: 60_000,
-      secureContext: this.secureContext,
-      // Our peers are named by SPIFFE ID, not DNS: the certificate must name the service we meant to call.
-      checkServerIdentity: (_host: string, certificate: PeerCertificate) => verifyPeerIdentity(certificate, expected),
-    });
-    this.agents.set(state, agent);
-    return agent;
+    // A new connection resumes the last TLS session with this peer: one round trip and no certificate exchange.
+    let session: Buffer | null = null;
+    pool = new UpstreamPool(() => {
+      const socket = this.connectOnce(state, expected, session)!;
+      socket.once("session", (ticket: Buffer) => (session = ticket));
+      return { socket, connectEvent: "secureConnect" };
+    }, PEER_IDLE_MS);
+    this.pools.set(state, pool);
+    return pool;
   }
 
   /** Reconnects to an endpoint just marked unreachable, with backoff, until it is reachable again. */
@@ -58,36 +59,21 @@ export class PeerConnections {
 
   close(): void {
     this.probes.close();
-    for (const agent of this.agents.values()) agent.destroy();
-    this.agents.clear();
+    for (const pool of this.pools.values()) pool.close();
+    this.pools.clear();
   }
 
-  private connectOnce(state: EndpointState, expected: string): TLSSocket | null {
+  private connectOnce(state: EndpointState, expected: string, session: Buffer | null): TLSSocket | null {
     if (!this.secureContext) return null;
     return connect({
       host: state.endpoint.address,
       port: state.endpoint.port,
       secureContext: this.secureContext,
+      ...(session ? { session } : {}),
+      // Our peers are named by SPIFFE ID, not DNS: the certificate must name the service we meant to call.
       checkServerIdentity: (_host: string, certificate: PeerCertificate) => verifyPeerIdentity(certificate, expected),
     });
   }
-}
-
-/**
- * tls.connect ignores the noDelay option, and with Nagle on, a response head and body written
- * separately wait for the peer's delayed ACK (~40 ms): set it on each new connection.
- */
-class NoDelayAgent extends Agent {
-  override createConnection(...args: Parameters<Agent["createConnection"]>): ReturnType<Agent["createConnection"]> {
-    const socket = super.createConnection(...args);
-    (socket as TLSSocket | null | undefined)?.setNoDelay(true);
-    return socket;
-  }
-}
-
-/** Idle sockets of a retired pool close now; busy ones finish their request and are dropped with it. */
-function closeIdle(agent: Agent): void {
-  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
 }
 
 export function verifyPeerIdentity(certificate: PeerCertificate, expected: string): Error | undefined {

@@ -1,7 +1,7 @@
 import type { TLSSocket } from "node:tls";
 import type { EndpointState } from "../balancer/endpoint-state.ts";
 import { backoffDelay } from "../discovery/backoff.ts";
-import { CONNECT_TIMEOUT_MS } from "./send-attempt.ts";
+import { CONNECT_TIMEOUT_MS } from "../upstream/upstream-connection.ts";
 
 /** First reconnect after ~0.1 s, then doubling to every 1–2 s: a restarted peer is back within a couple of seconds. */
 const PROBE_BACKOFF = { baseMs: 100, capMs: 2000 };

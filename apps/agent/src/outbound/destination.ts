@@ -1,4 +1,4 @@
-import { parseDuration, trafficPolicySpecSchema, weightedPicker, type Backend, type DestinationConfig, type RetryPolicy, type Route, type TrafficPolicySpec } from "@mesh/shared";
+import { DEFAULT_REQUEST_TIMEOUT, parseDuration, trafficPolicySpecSchema, weightedPicker, type Backend, type DestinationConfig, type RetryPolicy, type Route, type TrafficPolicySpec } from "@mesh/shared";
 import type { Balancer } from "../balancer/balancer.ts";
 import { createBalancer } from "../balancer/create-balancer.ts";
 import { EndpointSet, type EjectionEpoch } from "../balancer/endpoint-set.ts";
@@ -109,7 +109,7 @@ function previousOf(pools: Map<string, BackendPool>): Map<string, EndpointState>
 function settingsOf(policy: TrafficPolicySpec | null): DestinationSettings {
   const retry = policy?.retries && policy.retries.attempts > 1 ? policy.retries : null;
   return {
-    timeoutMs: policy?.timeout ? parseDuration(policy.timeout) : 0,
+    timeoutMs: parseDuration(policy?.timeout ?? DEFAULT_REQUEST_TIMEOUT),
     retry,
     perTryTimeoutMs: policy?.retries?.perTryTimeout ? parseDuration(policy.retries.perTryTimeout) : 0,
     backoffBaseMs: retry ? parseDuration(retry.backoff.base) : 0,

@@ -1,7 +1,5 @@
-import { createServer, type Server } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sendMeshError, statusFor, type MeshErrorCause } from "../../src/errors.ts";
-import { httpCall } from "../support/mesh-fixture.ts";
+import { describe, expect, it } from "vitest";
+import { meshErrorAnswer, statusFor, type MeshErrorCause } from "../../src/errors.ts";
 
 describe("mesh errors", () => {
   it("maps each cause to its status", () => {
@@ -18,40 +16,23 @@ describe("mesh errors", () => {
       "upstream-reset": 502,
       "fault-abort": 503,
       "invalid-path": 400,
+      "client-timeout": 408,
     };
     for (const [cause, status] of Object.entries(expected)) expect(statusFor(cause as MeshErrorCause)).toBe(status);
     expect(statusFor("fault-abort", 418)).toBe(418);
   });
 
-  describe("on the wire", () => {
-    let server: Server;
-    let port: number;
-    beforeAll(async () => {
-      server = createServer((req, res) => {
-        if (req.url === "/denied") sendMeshError(res, "denied", "denied by ratings-readers: reviews → ratings GET /", { policy: "ratings-readers" });
-        else sendMeshError(res, "fault-abort", "injected", { status: 418 });
-      });
-      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-      port = (server.address() as { port: number }).port;
-    });
-    afterAll(() => {
-      server.closeAllConnections();
-      server.close();
-    });
+  it("answers with the cause header, the deciding policy and a one-line body", () => {
+    const denied = meshErrorAnswer("denied", "denied by ratings-readers: reviews → ratings GET /", { policy: "ratings-readers" });
+    expect(denied.status).toBe(403);
+    expect(denied.headers).toEqual(expect.arrayContaining(["x-mesh-error", "denied", "x-mesh-policy", "ratings-readers"]));
+    expect(denied.body).toBe("denied: denied by ratings-readers: reviews → ratings GET /\n");
+    expect(denied.headers[denied.headers.indexOf("content-length") + 1]).toBe(String(Buffer.byteLength(denied.body)));
+  });
 
-    it("carries the cause header, the policy and a one-line body", async () => {
-      const reply = await httpCall(port, "/denied");
-      expect(reply.status).toBe(403);
-      expect(reply.headers["x-mesh-error"]).toBe("denied");
-      expect(reply.headers["x-mesh-policy"]).toBe("ratings-readers");
-      expect(reply.body).toBe("denied: denied by ratings-readers: reviews → ratings GET /\n");
-    });
-
-    it("uses the fault policy's status for fault-abort", async () => {
-      const reply = await httpCall(port, "/abort");
-      expect(reply.status).toBe(418);
-      expect(reply.headers["x-mesh-error"]).toBe("fault-abort");
-      expect(reply.headers["x-mesh-policy"]).toBeUndefined();
-    });
+  it("uses the fault policy's status for fault-abort, and names no policy", () => {
+    const abort = meshErrorAnswer("fault-abort", "injected", { status: 418 });
+    expect(abort.status).toBe(418);
+    expect(abort.headers).not.toContain("x-mesh-policy");
   });
 });

@@ -19,6 +19,8 @@ export interface RequestHead {
   forwardedFor: string | undefined;
   forwardedProto: string | undefined;
   forwardedHost: string | undefined;
+  /** `Expect: 100-continue`: the client waits for an interim answer before it sends the body. */
+  expectsContinue: boolean;
 }
 
 export function readRequestHead(raw: readonly string[]): RequestHead {
@@ -31,6 +33,7 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
     forwardedFor: undefined,
     forwardedProto: undefined,
     forwardedHost: undefined,
+    expectsContinue: false,
   };
   let connectionTokens: string[] | null = null;
   for (let i = 0; i < raw.length; i += 2) {
@@ -64,6 +67,9 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
       case "x-forwarded-client-cert":
       case "forwarded":
         continue;
+      case "expect":
+        head.expectsContinue = value.toLowerCase() === "100-continue";
+        break;
       default:
         if (HOP_BY_HOP.has(name) || name.startsWith("proxy-") || name.startsWith("x-mesh-")) continue;
     }
@@ -125,7 +131,7 @@ function connectionListed(value: string, previous: string[] | null): string[] | 
   return tokens;
 }
 
-function withoutNames(flat: string[], lowercaseNames: readonly string[]): string[] {
+export function withoutNames(flat: string[], lowercaseNames: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < flat.length; i += 2) if (!lowercaseNames.includes(flat[i]!.toLowerCase())) out.push(flat[i]!, flat[i + 1]!);
   return out;

@@ -36,8 +36,6 @@ export class ClientConnection implements ParserEvents {
   current: RequestContext | null = null;
   phase = Phase.Idle;
   phaseSince = performance.now();
-  /** Per-connection facts the stages compute once (the verified caller of an mTLS connection). */
-  peerIdentity: string | null | undefined = undefined;
   /** Requests begun on this connection: one that never sent any is held to the head timeout, not the idle one. */
   requests = 0;
   private closed = false;

@@ -1,6 +1,6 @@
 import type { AgentSnapshot, RetryPolicy } from "@mesh/shared";
 import type { EjectionReason, EndpointState } from "../balancer/endpoint-state.ts";
-import { appendForwarded, readRequestHead } from "../endpoint/hop-by-hop.ts";
+import { appendForwarded, readRequestHead, withoutNames } from "../endpoint/hop-by-hop.ts";
 import type { PeerConnections } from "../endpoint/peer-connections.ts";
 import type { MeshErrorCause } from "../errors.ts";
 import type { MessageHead } from "../http1/parser.ts";
@@ -139,12 +139,16 @@ export class OutboundPath implements UpstreamExchangeHandler {
       ctx.maxAttempts = 1;
       if (head.chunked) headers.push("Transfer-Encoding", "chunked");
     }
-    ctx.upstreamHead = requestHead(head.method, ctx.path, headers);
+    // A body held whole goes out with the head: the upstream has nothing to wait for.
+    const heldWhole = ctx.hasBody && replayable;
+    ctx.upstreamHead = requestHead(head.method, ctx.path, heldWhole && forward.expectsContinue ? withoutNames(headers, ["expect"]) : headers);
     destination.budget.recordRequest(record.startTime);
     ctx.deadline = deadlineFor(settings.timeoutMs, record.startTime);
 
     const delayed = faults !== undefined && faultDelayApplies(faults, Math.random());
-    if (ctx.hasBody && replayable) {
+    if (heldWhole) {
+      // The body is read here before any upstream sees the request: a client waiting for 100 Continue gets it from us.
+      if (forward.expectsContinue && head.minor === 1) connection.write("HTTP/1.1 100 Continue\r\n\r\n");
       ctx.collectBody((body) => {
         ctx.replayBody = body;
         this.startAfterFault(ctx, delayed);

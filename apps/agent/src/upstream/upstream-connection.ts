@@ -124,8 +124,8 @@ export class UpstreamConnection implements ParserEvents, BodySink, Cancelable {
     if (!ctx) return;
     const headers = forwardableRawHeaders(response.headers);
     if (response.status < 200) {
-      // Interim answers (100 Continue, 103 Early Hints) go to the client as they come.
-      ctx.client.write(responseHead(response.status, headers));
+      // Interim answers (100 Continue, 103 Early Hints) go to the client as they come; HTTP/1.0 has none.
+      if (ctx.head.minor === 1) ctx.client.write(responseHead(response.status, headers));
       return;
     }
     if (!this.handler!.accept(ctx, response.status)) {

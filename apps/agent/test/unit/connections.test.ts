@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDataPlane, type DataPlane } from "../../src/data-plane.ts";
 import { AgentState } from "../../src/state.ts";
 import { exchange, plainSocket } from "../security/raw-connection.ts";
-import { httpCall, snapshot } from "../support/mesh-fixture.ts";
+import { httpCall, snapshot, trafficPolicy } from "../support/mesh-fixture.ts";
 import { createTestPki } from "../support/test-pki.ts";
 
 /**
@@ -65,7 +65,8 @@ describe("connections of the request path", () => {
     callerState.setSnapshot(
       snapshot({
         service: "reviews",
-        destinations: { ratings: { trafficPolicy: null, endpoints: [{ instanceId: "11111111-1111-4111-8111-111111111111", version: "v1", address: "127.0.0.1", port: callee.inboundPort }] } },
+        // Retries make small bodies replayable (held whole), so both body paths are exercised: held and streamed.
+        destinations: { ratings: { trafficPolicy: trafficPolicy({ retries: { attempts: 2 } }), endpoints: [{ instanceId: "11111111-1111-4111-8111-111111111111", version: "v1", address: "127.0.0.1", port: callee.inboundPort }] } },
       }),
     );
     caller = await startDataPlane({ state: callerState, appPort: 1, inboundPort: 0, outboundPort: 0, inboundHost: "127.0.0.1" });
@@ -119,6 +120,27 @@ describe("connections of the request path", () => {
     socket.resume();
     await new Promise((resolve) => socket.once("close", resolve));
     expect(bytes).toBeGreaterThan(4 * 1024 * 1024);
+  });
+
+  it("answers 100 Continue to a client that waits for it before sending a body, held for retries or streamed", async () => {
+    for (const size of [10, 200 * 1024]) {
+      const socket = await plainSocket(caller.outboundPort);
+      socket.write(`POST /upload HTTP/1.1\r\nHost: ratings\r\nContent-Length: ${size}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+      let seen = "";
+      socket.setEncoding("latin1");
+      await new Promise<void>((resolve) => {
+        const onData = (chunk: string) => {
+          seen += chunk;
+          if (!seen.includes("100 Continue")) return;
+          socket.off("data", onData);
+          resolve();
+        };
+        socket.on("data", onData);
+      });
+      const outcome = await exchange(socket, [Buffer.alloc(size, 1)]);
+      expect(outcome.response).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(outcome.response).toContain(`\r\n\r\n${size} `);
+    }
   });
 
   it("answers an HTTP/1.0 client's chunked answer unchunked, ending it with the connection", async () => {

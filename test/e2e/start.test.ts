@@ -111,7 +111,7 @@ describe("pnpm start", () => {
     await waitFor(() => started.every((pid) => !isAlive(pid)), { timeoutMs: 10_000, what: "every process pnpm start started to be gone" }).catch(() => {
       throw new Error(`still running after Ctrl-C: ${started.filter(isAlive).join(", ")}`);
     });
-    await expect(fetch(`${apiUrl}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${apiUrl}/healthz`)).rejects.toMatchObject({ cause: { code: "ECONNREFUSED" } });
   });
 
   it("a second start reuses the data dir: the same admin token, the config kept", async () => {

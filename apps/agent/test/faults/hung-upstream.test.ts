@@ -44,7 +44,7 @@ describe("an upstream that hangs", () => {
     expect(response.status).toBe(504);
     expect(response.headers["x-mesh-error"]).toBe("timeout");
     expect(response.durationMs).toBeGreaterThanOrEqual(950);
-    expect(response.durationMs).toBeLessThan(10_000);
+    expect(response.durationMs).toBeLessThan(1000 + 1500);
   });
 
   it("holds maxPendingRequests: the excess gets 503 overloaded at once, the rest time out", async () => {

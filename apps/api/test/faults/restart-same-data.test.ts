@@ -50,7 +50,7 @@ describe("control plane killed (SIGKILL) and restarted on the same data dir, wit
 
     await first.kill();
     running.splice(running.indexOf(first), 1);
-    await expect(fetch(`${first.url}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${first.url}/healthz`)).rejects.toMatchObject({ cause: { code: "ECONNREFUSED" } });
 
     const second = await start();
     expect(second.url).toBe(first.url);

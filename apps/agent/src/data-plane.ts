@@ -54,6 +54,7 @@ export async function startDataPlane({ state, appPort, inboundPort, outboundPort
   const applySnapshot = (snapshot: AgentSnapshot): void => {
     peers.retainOnly(destinations.update(snapshot));
     rateLimiter.apply(snapshot);
+    inboundPath.applySnapshot(snapshot);
   };
   const applyCredentials = (credentials: TlsCredentials): void => {
     peers.setCredentials(credentials);

@@ -25,6 +25,25 @@ export interface AccessDecision {
   audited: string[];
 }
 
+/** The AccessPolicies of one target, split by action and in decision order: what an agent runs for every request. */
+export interface CompiledAccessPolicies {
+  target: string;
+  denies: readonly NamedAccessPolicy[];
+  allows: readonly NamedAccessPolicy[];
+  audits: readonly NamedAccessPolicy[];
+}
+
+/** Done once per config, not per request: the policies targeting `target`, by name within each action. */
+export function compileAccessPolicies(policies: readonly NamedAccessPolicy[], target: string): CompiledAccessPolicies {
+  const targeting = policies.filter((p) => p.spec.target === target).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    target,
+    denies: targeting.filter((p) => p.spec.action === "deny"),
+    allows: targeting.filter((p) => p.spec.action === "allow"),
+    audits: targeting.filter((p) => p.spec.action === "audit"),
+  };
+}
+
 /**
  * The one authorization rule of the mesh, run by the destination's agent and by `mesh check`
  * and the dashboard: deny policies first, then allow policies; when no allow policy targets the
@@ -36,14 +55,21 @@ export function authorize(
   defaultAccess: MeshConfigSpec["defaultAccess"],
   request: AccessRequest,
 ): AccessDecision {
-  const targeting = policies.filter((p) => p.spec.target === request.target).sort((a, b) => a.name.localeCompare(b.name));
-  const audited = targeting.filter((p) => p.spec.action === "audit" && policyMatches(p.spec, request)).map((p) => p.name);
+  return decideAccess(compileAccessPolicies(policies, request.target), defaultAccess, request);
+}
+
+const NONE: string[] = [];
+
+/** `authorize` on policies compiled for the request's target. */
+export function decideAccess(compiled: CompiledAccessPolicies, defaultAccess: MeshConfigSpec["defaultAccess"], request: AccessRequest): AccessDecision {
+  let audited = NONE;
+  for (const p of compiled.audits) if (policyMatches(p.spec, request)) (audited === NONE ? (audited = []) : audited).push(p.name);
   const caller = request.source ?? "an unauthenticated caller";
 
-  const deny = targeting.find((p) => p.spec.action === "deny" && policyMatches(p.spec, request));
+  const deny = compiled.denies.find((p) => policyMatches(p.spec, request));
   if (deny) return { allowed: false, policy: deny.name, reason: `denied by ${deny.name}: ${caller} → ${request.target} ${request.method} ${request.path}`, audited };
 
-  const allows = targeting.filter((p) => p.spec.action === "allow");
+  const allows = compiled.allows;
   if (allows.length === 0) {
     const allowed = defaultAccess === "allow";
     return {

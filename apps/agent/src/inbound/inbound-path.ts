@@ -1,6 +1,6 @@
 import { createConnection } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { authorize, normalizeRequestTarget, spiffeId } from "@mesh/shared";
+import { compileAccessPolicies, decideAccess, normalizeRequestTarget, spiffeId, type AgentSnapshot, type CompiledAccessPolicies } from "@mesh/shared";
 import { appendForwarded, readRequestHead } from "../endpoint/hop-by-hop.ts";
 import type { MessageHead } from "../http1/parser.ts";
 import { requestHead } from "../http1/serialize.ts";
@@ -34,6 +34,13 @@ export class InboundPath implements UpstreamExchangeHandler {
 
   close(): void {
     this.app.close();
+  }
+
+  /** Compiled once per snapshot: the request path only runs the decision. */
+  private access: CompiledAccessPolicies | null = null;
+
+  applySnapshot(snapshot: AgentSnapshot): void {
+    this.access = compileAccessPolicies(snapshot.inbound.accessPolicies, this.state.service);
   }
 
   readonly handle = (connection: ClientConnection, head: MessageHead): RequestContext => {
@@ -70,11 +77,12 @@ export class InboundPath implements UpstreamExchangeHandler {
       return ctx;
     }
     ctx.path = target.path;
-    if (!snapshot) {
+    const access = this.access;
+    if (!snapshot || !access) {
       ctx.answer("denied", "the agent has no mesh config yet, so it cannot authorize the caller");
       return ctx;
     }
-    const decision = authorize(snapshot.inbound.accessPolicies, snapshot.meshConfig.defaultAccess, { source, target: this.state.service, method: head.method, path: ctx.path });
+    const decision = decideAccess(access, snapshot.meshConfig.defaultAccess, { source, target: this.state.service, method: head.method, path: ctx.path });
     record.detail = decision.policy;
     if (!decision.allowed) {
       ctx.answer("denied", decision.reason, { policy: decision.policy });

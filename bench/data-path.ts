@@ -1,5 +1,5 @@
-import { execFile, spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -10,6 +10,7 @@ import { waitFor } from "../packages/testkit/src/wait-for.ts";
 import { createTestPki } from "../apps/agent/test/support/test-pki.ts";
 import { AGENT_NODE_FLAGS, bundleEntry } from "../scripts/lib/agent-bundle.ts";
 import type { BenchAgentOptions } from "./data-path-agent.ts";
+import { startPlainNginx, type RunningNginx } from "./nginx.ts";
 
 const exec = promisify(execFile);
 
@@ -18,7 +19,10 @@ export interface WrkResult {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Socket errors plus non-2xx/3xx responses. */
   errors: number;
+  /** Of `errors`, the responses with a status outside 2xx/3xx. */
+  non2xx: number;
 }
 
 export interface DataPathCase {
@@ -29,6 +33,8 @@ export interface DataPathCase {
 
 export interface DataPathTopology {
   cases: DataPathCase[];
+  /** The nginx of the "nginx" case, for its workers' CPU. */
+  nginx: RunningNginx;
   close(): Promise<void>;
 }
 
@@ -51,7 +57,8 @@ export async function startDataPathTopology(profileDir?: string): Promise<DataPa
 
     const app = await startReady("the app", startTsProcess("bench/data-path-upstream.ts", [String(appPort)]));
     cleanups.unshift(() => app.stop(2000));
-    await startNginx(work, nginxPort!, appPort!, cleanups);
+    const nginx = await startPlainNginx(path.join(work, "nginx"), nginxPort!, appPort!);
+    cleanups.unshift(() => nginx.stop());
 
     const pki = await createTestPki();
     const endpoint = { instanceId: "00000000-0000-4000-8000-000000000001", version: "v1", address: "127.0.0.1", port: serverInbound! };
@@ -94,6 +101,7 @@ export async function startDataPathTopology(profileDir?: string): Promise<DataPa
         { name: "one agent (inbound, plaintext)", url: `http://127.0.0.1:${serverInbound}/ratings/1`, headers: [] },
         { name: "two agents (outbound → mTLS → inbound)", url: `http://127.0.0.1:${callerOutbound}/ratings/1`, headers: ["Host: app"] },
       ],
+      nginx,
       close,
     };
   } catch (error) {
@@ -118,48 +126,6 @@ async function startReady(entry: string, child: RunningProcess): Promise<Running
   return child;
 }
 
-async function startNginx(work: string, port: number, appPort: number, cleanups: Array<() => Promise<unknown>>): Promise<void> {
-  const config = `
-worker_processes 1;
-daemon off;
-pid ${work}/nginx.pid;
-error_log ${work}/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${work}/body;
-  proxy_temp_path ${work}/proxy;
-  fastcgi_temp_path ${work}/fastcgi;
-  uwsgi_temp_path ${work}/uwsgi;
-  scgi_temp_path ${work}/scgi;
-  upstream app { server 127.0.0.1:${appPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://app;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }
-}
-`;
-  await writeFile(path.join(work, "nginx.conf"), config);
-  const nginx = spawn("nginx", ["-c", path.join(work, "nginx.conf"), "-p", work], { stdio: "ignore" });
-  const exited = new Promise<void>((resolve) => nginx.once("exit", () => resolve()));
-  cleanups.unshift(async () => {
-    nginx.kill("SIGTERM");
-    await exited;
-  });
-  await waitFor(
-    async () => {
-      if (nginx.exitCode !== null) throw new Error(`nginx exited with ${nginx.exitCode}`);
-      const reply = await fetch(`http://127.0.0.1:${port}/`).catch(() => null);
-      return reply?.ok;
-    },
-    { timeoutMs: 10_000, what: "nginx to start" },
-  );
-}
-
 export async function wrk(url: string, headers: string[], connections: number, durationS: number): Promise<WrkResult> {
   const args = ["-t1", `-c${connections}`, `-d${durationS}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url];
   const { stdout } = await exec("wrk", args, { timeout: (durationS + 30) * 1000 });
@@ -179,5 +145,12 @@ export function parseWrk(output: string): WrkResult {
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
   const errors = (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0) + (non2xx ? Number(non2xx[1]) : 0);
   const requests = /(\d+) requests in/.exec(output);
-  return { requests: Number(requests?.[1] ?? Number.NaN), requestsPerSecond: Number(rps[1]), p50Ms: percentile(50), p99Ms: percentile(99), errors };
+  return {
+    requests: Number(requests?.[1] ?? Number.NaN),
+    requestsPerSecond: Number(rps[1]),
+    p50Ms: percentile(50),
+    p99Ms: percentile(99),
+    errors,
+    non2xx: non2xx ? Number(non2xx[1]) : 0,
+  };
 }

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 
 const exec = promisify(execFile);
@@ -41,4 +41,16 @@ export async function pidListeningOn(port: number): Promise<number> {
   const pid = /pid=(\d+)/.exec(stdout);
   if (!pid) throw new Error(`no process is listening on port ${port}`);
   return Number(pid[1]);
+}
+
+/** The processes whose parent is `pid` (e.g. nginx's workers under its master), from the ppid field of /proc/<pid>/stat. */
+export async function childPids(pid: number): Promise<number[]> {
+  const children: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => null);
+    // After the command name: state, then ppid.
+    if (stat && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) children.push(Number(entry));
+  }
+  return children;
 }

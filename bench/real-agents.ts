@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createApiClient } from "../apps/api/src/cli/api-client.ts";
 import { startControlPlane } from "../apps/api/src/server.ts";
 import { createTestDatabase } from "../packages/testkit/src/database.ts";
 import { freePorts } from "../packages/testkit/src/ports.ts";
@@ -14,6 +15,11 @@ export interface RealAgentPath {
   headers: string[];
   /** Caller's outbound port, then the app agent's inbound port. */
   agentPorts: [number, number];
+  /**
+   * Applies a MeshConfig with this tracing sampling ratio (the only telemetry setting the agent takes) and waits
+   * until both agents run it.
+   */
+  setTracingSampling(ratio: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,7 +80,26 @@ export async function startRealAgentPath(appPort: number, profileDir?: string): 
       },
       { timeoutMs: 60_000, what: "both agents to register and the caller to know the app's instance" },
     );
-    return { url: `http://127.0.0.1:${callerOutbound}/ratings/1`, headers: ["Host: app"], agentPorts: [callerOutbound, appInbound], close };
+    const admin = createApiClient(controlPlane.url, controlPlane.adminToken);
+    const setTracingSampling = async (ratio: number): Promise<void> => {
+      const { revision } = await admin.resources.applyDocuments.mutate({
+        documents: [{ apiVersion: "mesh/v1", kind: "MeshConfig", metadata: { name: "default" }, spec: { tracing: { sampling: ratio } } }],
+      });
+      const runs = async (adminPort: number) => {
+        const config = (await fetch(`http://127.0.0.1:${adminPort}/config`).then((r) => r.json(), () => null)) as {
+          snapshot?: { revision?: number; meshConfig?: { tracing?: { sampling?: number } } };
+        } | null;
+        return (config?.snapshot?.revision ?? -1) >= (revision ?? 0) && config?.snapshot?.meshConfig?.tracing?.sampling === ratio;
+      };
+      await waitFor(
+        async () => {
+          if (exitedEarly) throw new Error(exitedEarly);
+          return (await runs(callerAdmin)) && (await runs(appAdmin));
+        },
+        { timeoutMs: 30_000, what: `both agents to run tracing sampling ${ratio}` },
+      );
+    };
+    return { url: `http://127.0.0.1:${callerOutbound}/ratings/1`, headers: ["Host: app"], agentPorts: [callerOutbound, appInbound], setTracingSampling, close };
   } catch (error) {
     await close();
     throw error;

@@ -12,7 +12,8 @@ export type MeshErrorCause =
   | "upstream-reset"
   | "fault-abort"
   | "invalid-path"
-  | "client-timeout";
+  | "client-timeout"
+  | "connect-refused";
 
 const STATUS: Record<MeshErrorCause, number> = {
   "unknown-service": 503,
@@ -28,6 +29,7 @@ const STATUS: Record<MeshErrorCause, number> = {
   "fault-abort": 503,
   "invalid-path": 400,
   "client-timeout": 408,
+  "connect-refused": 405,
 };
 
 export const MESH_ERROR_HEADER = "x-mesh-error";

@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import type { MessageHead } from "./http1/parser.ts";
 import { responseHead, writeChunk, writeLastChunk } from "./http1/serialize.ts";
 import { meshErrorAnswer, type MeshErrorCause } from "./errors.ts";
@@ -160,6 +161,28 @@ export class RequestContext {
     if (!this.keepAlive) headers.push("connection", "close");
     else if (this.head.minor === 0) headers.push("connection", "keep-alive");
     this.client.write(responseHead(status, headers));
+  }
+
+  /**
+   * The upstream accepted an upgrade (101): the answer goes to the client, then both sockets are
+   * joined raw, with backpressure, until either side closes; the record is finished then.
+   */
+  startTunnel(headers: string[], upstream: Socket, upstreamRemainder: Buffer): void {
+    this.responding = true;
+    this.record.status = 101;
+    const client = this.client.socket;
+    this.client.write(responseHead(101, headers));
+    const clientRemainder = this.client.enterTunnel();
+    this.upstream = { cancel: () => upstream.destroy(), isConnected: true };
+    if (clientRemainder.length > 0) upstream.write(clientRemainder);
+    if (upstreamRemainder.length > 0) client.write(upstreamRemainder);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    upstream.on("error", () => upstream.destroy());
+    upstream.once("close", () => {
+      this.record.tunnelBytes = { fromClient: client.bytesRead, toClient: client.bytesWritten };
+      this.client.destroy();
+    });
   }
 
   /** False when the client's socket is full: the caller pauses its upstream until the client drains. */

@@ -35,6 +35,8 @@ export interface RequestRecord {
   /** The peer's verified identity (inbound) or the chosen endpoint "addr:port" (outbound). */
   peer: string | null;
   mtls: boolean;
+  /** An upgraded connection (WebSocket): the bytes it carried each way, filled when it closes. */
+  tunnelBytes?: { fromClient: number; toClient: number };
 }
 
 /** One endpoint taken out of a destination's pick list by the outbound side; what the metric and the log line name. */

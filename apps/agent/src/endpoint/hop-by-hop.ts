@@ -21,6 +21,8 @@ export interface RequestHead {
   forwardedHost: string | undefined;
   /** `Expect: 100-continue`: the client waits for an interim answer before it sends the body. */
   expectsContinue: boolean;
+  /** The Upgrade header's value (hop-by-hop, so not in `forward`; a WebSocket upgrade puts it back). */
+  upgrade: string | undefined;
 }
 
 export function readRequestHead(raw: readonly string[]): RequestHead {
@@ -34,6 +36,7 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
     forwardedProto: undefined,
     forwardedHost: undefined,
     expectsContinue: false,
+    upgrade: undefined,
   };
   let connectionTokens: string[] | null = null;
   for (let i = 0; i < raw.length; i += 2) {
@@ -66,6 +69,9 @@ export function readRequestHead(raw: readonly string[]): RequestHead {
         continue;
       case "x-forwarded-client-cert":
       case "forwarded":
+        continue;
+      case "upgrade":
+        head.upgrade = value;
         continue;
       case "expect":
         head.expectsContinue = value.toLowerCase() === "100-continue";
@@ -145,4 +151,14 @@ export function keepAliveTimeoutMs(raw: readonly string[]): number | null {
     if (match) return Number(match[1]) * 1000;
   }
   return null;
+}
+
+/**
+ * Puts back the hop-by-hop fields of a WebSocket upgrade that the stages let through (RFC 6455 §4.1);
+ * other upgrades (h2c) are ignored, as RFC 9110 §7.8 allows, and the request is served as HTTP/1.1.
+ */
+export function keepWebSocketUpgrade(head: RequestHead, upgradeRequested: boolean): boolean {
+  if (!upgradeRequested || head.upgrade === undefined || head.upgrade.trim().toLowerCase() !== "websocket") return false;
+  head.forward.push("Connection", "Upgrade", "Upgrade", head.upgrade);
+  return true;
 }

@@ -1,7 +1,7 @@
 import { createConnection } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { compileAccessPolicies, decideAccess, normalizeRequestTarget, spiffeId, type AgentSnapshot, type CompiledAccessPolicies } from "@mesh/shared";
-import { appendForwarded, readRequestHead } from "../endpoint/hop-by-hop.ts";
+import { appendForwarded, keepWebSocketUpgrade, readRequestHead } from "../endpoint/hop-by-hop.ts";
 import type { MessageHead } from "../http1/parser.ts";
 import { requestHead } from "../http1/serialize.ts";
 import type { ClientConnection } from "../listener/client-connection.ts";
@@ -72,6 +72,12 @@ export class InboundPath implements UpstreamExchangeHandler {
       mtls,
     };
     const ctx = new RequestContext(connection, head, record);
+    if (head.method === "CONNECT") {
+      // What follows a CONNECT on its connection would be the tunnel's bytes: the connection ends with the refusal.
+      ctx.keepAlive = false;
+      ctx.answer("connect-refused", "CONNECT tunnels are not carried: no egress rule allows them");
+      return ctx;
+    }
     if (!target.ok) {
       ctx.answer("invalid-path", target.reason);
       return ctx;
@@ -99,6 +105,7 @@ export class InboundPath implements UpstreamExchangeHandler {
     headers.push("Host", host, "traceparent", formatTraceparent(trace));
     if (source) headers.push("X-Forwarded-Client-Cert", `By=${spiffeId(snapshot.trustDomain, this.state.service)};URI=${spiffeId(snapshot.trustDomain, source)}`);
     appendForwarded(forward, socket.remoteAddress, mtls ? "https" : "http", host, mtls ? "peer" : "outside");
+    keepWebSocketUpgrade(forward, head.upgrade);
     if (head.chunked) headers.push("Transfer-Encoding", "chunked");
     ctx.upstreamHead = requestHead(head.method, ctx.path, headers);
     this.app.acquire().send(ctx, ctx.upstreamHead, this);

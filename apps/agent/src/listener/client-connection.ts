@@ -23,6 +23,8 @@ export const enum Phase {
   Body,
   /** The request is in; its answer is on its way. */
   Waiting,
+  /** Upgraded (WebSocket): bytes flow raw both ways until either side closes; no timeout of HTTP's applies. */
+  Tunnel,
 }
 
 /**
@@ -108,6 +110,17 @@ export class ClientConnection implements ParserEvents {
     // A pipelined request may already wait in the parser; never parse it inside the previous one's stack.
     if (this.parser.idle) this.parser.resume();
     else setImmediate(this.resumeParsing);
+  }
+
+  /**
+   * Hands the socket over to a tunnel: no more HTTP parsing, no head or idle timeouts. Returns the
+   * bytes the client sent after the upgrade request, which belong to the tunnel.
+   */
+  enterTunnel(): Buffer {
+    this.setPhase(Phase.Tunnel);
+    this.socket.off("data", this.onData);
+    this.socket.off("end", this.onSocketEnd);
+    return this.parser.takeRemainder();
   }
 
   /** Ends the connection with a protocol error answer (400, 408, 431, …), if nothing was answered on it yet. */

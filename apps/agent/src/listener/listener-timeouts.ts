@@ -44,6 +44,7 @@ export function sweepConnections(connections: ReadonlySet<ClientConnection>, tim
           if (elapsed > timeouts.bodyMs) connection.current?.answer("client-timeout", `the request body did not arrive within ${timeouts.bodyMs} ms`);
           break;
         case Phase.Waiting:
+        case Phase.Tunnel:
           break;
       }
     }

@@ -1,6 +1,6 @@
 import type { AgentSnapshot, RetryPolicy } from "@mesh/shared";
 import type { EjectionReason, EndpointState } from "../balancer/endpoint-state.ts";
-import { appendForwarded, readRequestHead, withoutNames } from "../endpoint/hop-by-hop.ts";
+import { appendForwarded, keepWebSocketUpgrade, readRequestHead, withoutNames } from "../endpoint/hop-by-hop.ts";
 import type { PeerConnections } from "../endpoint/peer-connections.ts";
 import type { MeshErrorCause } from "../errors.ts";
 import type { MessageHead } from "../http1/parser.ts";
@@ -100,6 +100,11 @@ export class OutboundPath implements UpstreamExchangeHandler {
       mtls: true,
     };
     const ctx = new OutboundContext(connection, head, record);
+    // What follows a CONNECT on its connection would be the tunnel's bytes: the connection ends with the refusal.
+    if (head.method === "CONNECT") {
+      ctx.keepAlive = false;
+      return fail(ctx, "connect-refused", "CONNECT tunnels are not carried: no egress rule allows them");
+    }
     if (target?.invalid !== undefined) return fail(ctx, "invalid-path", target.invalid);
     const destination = named && snapshot ? this.destinations.get(record.destination) : undefined;
     if (!named || !snapshot || !destination) {
@@ -131,6 +136,7 @@ export class OutboundPath implements UpstreamExchangeHandler {
     const headers = forward.forward;
     headers.push("Host", named.host, "traceparent", formatTraceparent(trace));
     appendForwarded(forward, connection.socket.remoteAddress, "http", named.host, "app");
+    keepWebSocketUpgrade(forward, head.upgrade);
     const retryOn = settings.retry ? retryConditionsFor(head.method, settings.retry) : [];
     ctx.retryOn = retryOn;
     ctx.maxAttempts = retryOn.length > 0 ? settings.retry!.attempts : 1;
@@ -219,7 +225,8 @@ export class OutboundPath implements UpstreamExchangeHandler {
       return false;
     }
     out.responseStartedAt = now;
-    if (out.deadline !== 0) out.timer = setTimeout(this.responseTimedOut, Math.max(1, out.deadline - now), out);
+    // An upgraded connection lives as long as its two ends want; the request timeout was for its answer.
+    if (out.deadline !== 0 && status !== 101) out.timer = setTimeout(this.responseTimedOut, Math.max(1, out.deadline - now), out);
     return true;
   }
 

@@ -44,6 +44,8 @@ export class UpstreamConnection implements ParserEvents, BodySink, Cancelable {
   /** From the upstream's Keep-Alive: timeout=N, so a pooled connection is dropped before the upstream drops it. */
   idleMs: number;
   private lastError = "";
+  /** A 101 arrived: the headers of the answer that opens the tunnel. */
+  private tunnelHeaders: string[] | null = null;
   private dead = false;
 
   constructor(
@@ -123,7 +125,7 @@ export class UpstreamConnection implements ParserEvents, BodySink, Cancelable {
     const ctx = this.ctx;
     if (!ctx) return;
     const headers = forwardableRawHeaders(response.headers);
-    if (response.status < 200) {
+    if (response.status < 200 && response.status !== 101) {
       // Interim answers (100 Continue, 103 Early Hints) go to the client as they come; HTTP/1.0 has none.
       if (ctx.head.minor === 1) ctx.client.write(responseHead(response.status, headers));
       return;
@@ -134,6 +136,19 @@ export class UpstreamConnection implements ParserEvents, BodySink, Cancelable {
       return;
     }
     this.status = response.status;
+    if (response.status === 101) {
+      // Only an upgrade we forwarded can be accepted; the switch happens at the head's end (onEnd).
+      if (!ctx.head.upgrade) {
+        this.lastError = "the upstream switched protocols unasked";
+        this.ctx = null;
+        ctx.upstream = null;
+        this.socket.destroy();
+        return ctx.answer("upstream-reset", this.lastError);
+      }
+      this.tunnelHeaders = headers;
+      headers.push("Connection", "Upgrade", "Upgrade", upgradeOf(response.headers));
+      return;
+    }
     this.responseKeepAlive = response.keepAlive;
     const keepAliveFor = keepAliveTimeoutMs(response.headers);
     if (keepAliveFor !== null) this.idleMs = Math.min(this.pool.idleMs, Math.max(0, keepAliveFor - 1000));
@@ -153,6 +168,7 @@ export class UpstreamConnection implements ParserEvents, BodySink, Cancelable {
 
   onEnd(): void {
     const ctx = this.ctx;
+    if (ctx && this.tunnelHeaders) return this.becomeTunnel(ctx, this.tunnelHeaders);
     if (!ctx || !ctx.responding) return;
     this.ctx = null;
     ctx.upstream = null;
@@ -160,6 +176,18 @@ export class UpstreamConnection implements ParserEvents, BodySink, Cancelable {
     else this.socket.destroy();
     this.handler!.done(ctx, this.status, true);
     ctx.endResponse();
+  }
+
+  /** Leaves the pool and HTTP for good: from here on this socket is one end of the client's tunnel. */
+  private becomeTunnel(ctx: RequestContext, headers: string[]): void {
+    this.ctx = null;
+    this.dead = true;
+    const socket = this.socket;
+    socket.off("data", this.onData);
+    socket.off("end", this.onSocketEnd);
+    socket.off("drain", this.onDrain);
+    socket.off("close", this.onClose);
+    ctx.startTunnel(headers, socket, this.parser.takeRemainder());
   }
 
   // ── socket events ──
@@ -228,4 +256,9 @@ export class UpstreamConnection implements ParserEvents, BodySink, Cancelable {
     const message = this.lastError || "the upstream closed the connection before answering";
     this.handler!.upstreamFailed(ctx, failure, message, !this.connected, this.reused && this.receivedBytes === 0);
   };
+}
+
+function upgradeOf(headers: readonly string[]): string {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i]!.toLowerCase() === "upgrade") return headers[i + 1]!;
+  return "websocket";
 }

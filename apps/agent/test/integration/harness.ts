@@ -34,6 +34,8 @@ export interface ServiceInstance {
   agent: RunningProcess;
   /** Replace how the app answers, e.g. to make an instance healthy again. */
   setApp(handler: AppHandler): void;
+  /** The app's own HTTP server, for what a request handler cannot do (a WebSocket server on its upgrades). */
+  server: Server;
   config(): Promise<AgentConfigView>;
   adminGet(pathname: string): Promise<Response>;
   /** Stops the agent process only (SIGTERM → deregister and drain, or SIGKILL). */
@@ -125,6 +127,7 @@ export class MeshHarness {
       dataDir,
       agent: spawn(),
       setApp: (next) => (handler = next),
+      server: upstream,
       adminGet,
       config: async () => (await (await adminGet("/config")).json()) as AgentConfigView,
       async stopAgent(signal = "SIGTERM") {

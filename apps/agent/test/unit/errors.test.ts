@@ -17,6 +17,7 @@ describe("mesh errors", () => {
       "fault-abort": 503,
       "invalid-path": 400,
       "client-timeout": 408,
+      "connect-refused": 405,
     };
     for (const [cause, status] of Object.entries(expected)) expect(statusFor(cause as MeshErrorCause)).toBe(status);
     expect(statusFor("fault-abort", 418)).toBe(418);

@@ -4,6 +4,7 @@ import { responseHead, writeChunk, writeLastChunk } from "./http1/serialize.ts";
 import { meshErrorAnswer, type MeshErrorCause } from "./errors.ts";
 import type { ClientConnection } from "./listener/client-connection.ts";
 import type { RequestRecord } from "./state.ts";
+import type { TraceContext } from "./telemetry/trace-context.ts";
 
 /** Where the request body goes once an upstream is chosen; until then it is queued here. */
 export interface BodySink {
@@ -235,4 +236,34 @@ export class RequestContext {
     this.record.durationMs = performance.now() - this.startedAt;
     this.client.listener.record(this.record);
   }
+}
+
+/** A request's telemetry record as the stages begin it: what they know at the head, the rest filled on the way. */
+export function newRecord(
+  known: Pick<RequestRecord, "direction" | "source" | "destination" | "destinationVersion" | "method" | "path" | "attempts" | "peer" | "mtls">,
+  trace: TraceContext,
+): RequestRecord {
+  return {
+    ...known,
+    status: 0,
+    cause: null,
+    detail: null,
+    startTime: Date.now(),
+    durationMs: 0,
+    traceId: trace.traceId,
+    spanId: trace.spanId,
+    parentSpanId: trace.parentSpanId,
+    sampled: trace.sampled,
+  };
+}
+
+/**
+ * CONNECT is refused on both sides until an egress rule can allow it. What follows it on the
+ * connection would be the tunnel's bytes, so the connection ends with the refusal.
+ */
+export function refusedConnect(ctx: RequestContext): boolean {
+  if (ctx.head.method !== "CONNECT") return false;
+  ctx.keepAlive = false;
+  ctx.answer("connect-refused", "CONNECT tunnels are not carried: no egress rule allows them");
+  return true;
 }

@@ -5,9 +5,9 @@ import { appendForwarded, keepWebSocketUpgrade, readRequestHead } from "../endpo
 import type { MessageHead } from "../http1/parser.ts";
 import { requestHead } from "../http1/serialize.ts";
 import type { ClientConnection } from "../listener/client-connection.ts";
-import { RequestContext } from "../request-context.ts";
+import { newRecord, RequestContext, refusedConnect } from "../request-context.ts";
 import type { AttemptFailure } from "../resilience/retry.ts";
-import type { AgentState, RequestRecord } from "../state.ts";
+import type { AgentState } from "../state.ts";
 import { childContext, formatTraceparent } from "../telemetry/trace-context.ts";
 import type { UpstreamExchangeHandler } from "../upstream/upstream-connection.ts";
 import { UpstreamPool } from "../upstream/upstream-pool.ts";
@@ -51,33 +51,22 @@ export class InboundPath implements UpstreamExchangeHandler {
     const forward = readRequestHead(head.headers);
     const trace = childContext(forward.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
     const target = normalizeRequestTarget(head.target);
-    const record: RequestRecord = {
-      direction: "inbound",
-      source: source ?? "unknown",
-      destination: this.state.service,
-      destinationVersion: this.state.version,
-      method: head.method,
-      path: target.ok ? target.path : head.target,
-      status: 0,
-      cause: null,
-      detail: null,
-      startTime: Date.now(),
-      durationMs: 0,
-      traceId: trace.traceId,
-      spanId: trace.spanId,
-      parentSpanId: trace.parentSpanId,
-      sampled: trace.sampled,
-      attempts: 1,
-      peer: source,
-      mtls,
-    };
+    const record = newRecord(
+      {
+        direction: "inbound",
+        source: source ?? "unknown",
+        destination: this.state.service,
+        destinationVersion: this.state.version,
+        method: head.method,
+        path: target.ok ? target.path : head.target,
+        attempts: 1,
+        peer: source,
+        mtls,
+      },
+      trace,
+    );
     const ctx = new RequestContext(connection, head, record);
-    if (head.method === "CONNECT") {
-      // What follows a CONNECT on its connection would be the tunnel's bytes: the connection ends with the refusal.
-      ctx.keepAlive = false;
-      ctx.answer("connect-refused", "CONNECT tunnels are not carried: no egress rule allows them");
-      return ctx;
-    }
+    if (refusedConnect(ctx)) return ctx;
     if (!target.ok) {
       ctx.answer("invalid-path", target.reason);
       return ctx;

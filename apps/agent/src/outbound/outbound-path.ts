@@ -6,12 +6,12 @@ import type { MeshErrorCause } from "../errors.ts";
 import type { MessageHead } from "../http1/parser.ts";
 import { requestHead } from "../http1/serialize.ts";
 import type { ClientConnection } from "../listener/client-connection.ts";
-import { RequestContext } from "../request-context.ts";
+import { newRecord, RequestContext, refusedConnect } from "../request-context.ts";
 import { faultAbortStatus, faultDelayApplies } from "../resilience/faults.ts";
 import { recordOutcome } from "../resilience/outlier.ts";
 import { backoffMs, isRetryableFailure, isRetryableStatus, retryConditionsFor, type AttemptFailure } from "../resilience/retry.ts";
 import { attemptTimeoutMs, deadlineFor } from "../resilience/timeout.ts";
-import type { AgentState, RequestRecord } from "../state.ts";
+import type { AgentState } from "../state.ts";
 import { childContext, formatTraceparent } from "../telemetry/trace-context.ts";
 import type { UpstreamExchangeHandler } from "../upstream/upstream-connection.ts";
 import type { BackendPool, Destination } from "./destination.ts";
@@ -79,32 +79,22 @@ export class OutboundPath implements UpstreamExchangeHandler {
     const trace = childContext(forward.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
     const target = outboundTarget(head.target, forward.host);
     const named = target !== null && target.invalid === undefined ? target : null;
-    const record: RequestRecord = {
-      direction: "outbound",
-      source: this.state.service,
-      destination: named ? serviceFromHost(named.host) : "",
-      destinationVersion: "",
-      method: head.method,
-      path: named ? named.path : head.target,
-      status: 0,
-      cause: null,
-      detail: null,
-      startTime: Date.now(),
-      durationMs: 0,
-      traceId: trace.traceId,
-      spanId: trace.spanId,
-      parentSpanId: trace.parentSpanId,
-      sampled: trace.sampled,
-      attempts: 0,
-      peer: null,
-      mtls: true,
-    };
+    const record = newRecord(
+      {
+        direction: "outbound",
+        source: this.state.service,
+        destination: named ? serviceFromHost(named.host) : "",
+        destinationVersion: "",
+        method: head.method,
+        path: named ? named.path : head.target,
+        attempts: 0,
+        peer: null,
+        mtls: true,
+      },
+      trace,
+    );
     const ctx = new OutboundContext(connection, head, record);
-    // What follows a CONNECT on its connection would be the tunnel's bytes: the connection ends with the refusal.
-    if (head.method === "CONNECT") {
-      ctx.keepAlive = false;
-      return fail(ctx, "connect-refused", "CONNECT tunnels are not carried: no egress rule allows them");
-    }
+    if (refusedConnect(ctx)) return ctx;
     if (target?.invalid !== undefined) return fail(ctx, "invalid-path", target.invalid);
     const destination = named && snapshot ? this.destinations.get(record.destination) : undefined;
     if (!named || !snapshot || !destination) {

@@ -1,10 +1,8 @@
 import type { ServerResponse } from "node:http";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TlsCredentials } from "../../src/state.ts";
-import { MeshHarness, sendThrough, waitForRevision, type ServiceInstance } from "../integration/harness.ts";
+import { credentialsOf, MeshHarness, sendThrough, waitForRevision, type ServiceInstance } from "../integration/harness.ts";
 import { exchange, plainSocket, statusLine, tlsSocket } from "../security/raw-connection.ts";
 
 /**
@@ -44,7 +42,7 @@ spec: { mtls: strict, defaultAccess: allow }
   ]);
   await mesh.waitForEndpoints(web, "hung", { v1: 1 });
   await waitForRevision(hung, revision!);
-  webCredentials = JSON.parse(await readFile(path.join(web.dataDir, "credentials.json"), "utf8")) as TlsCredentials;
+  webCredentials = await credentialsOf(web);
 });
 
 afterAll(async () => {

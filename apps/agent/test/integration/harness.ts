@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, rm } from "node:fs/promises";
+import type { TlsCredentials } from "../../src/state.ts";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpLink } from "@trpc/client";
@@ -264,6 +265,12 @@ export function countBy<T>(items: T[], key: (item: T) => string): Record<string,
 }
 
 const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+
+/** The mesh certificate, key and CA an instance's agent holds (from its data dir): to call a listener as that service would. */
+export async function credentialsOf(instance: ServiceInstance): Promise<TlsCredentials> {
+  const stored = JSON.parse(await readFile(path.join(instance.dataDir, "credentials.json"), "utf8")) as Omit<TlsCredentials, "notAfter"> & { notAfter: string };
+  return { ...stored, notAfter: new Date(stored.notAfter) };
+}
 
 function listen(server: Server): Promise<Server> {
   return new Promise((resolve, reject) => {

@@ -1,8 +1,6 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TlsCredentials } from "../../src/state.ts";
-import { MeshHarness, waitForRevision, type ServiceInstance } from "../integration/harness.ts";
+import { credentialsOf, MeshHarness, waitForRevision, type ServiceInstance } from "../integration/harness.ts";
 import { exchange, plainSocket, statusLine, tlsSocket } from "./raw-connection.ts";
 
 /**
@@ -51,7 +49,7 @@ spec:
   ]);
   await mesh.waitForEndpoints(web, "vault", { v1: 1 });
   await waitForRevision(vault, revision!);
-  webCredentials = JSON.parse(await readFile(path.join(web.dataDir, "credentials.json"), "utf8")) as TlsCredentials;
+  webCredentials = await credentialsOf(web);
 });
 
 afterAll(() => mesh?.close());

@@ -1,9 +1,7 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TlsCredentials } from "../../src/state.ts";
-import { MeshHarness, waitForRevision, type ServiceInstance } from "../integration/harness.ts";
+import { credentialsOf, MeshHarness, waitForRevision, type ServiceInstance } from "../integration/harness.ts";
 import { exchange, plainSocket, statusLine, tlsSocket } from "./raw-connection.ts";
 
 /**
@@ -44,7 +42,7 @@ spec: { mtls: strict, defaultAccess: allow }
   ]);
   await mesh.waitForEndpoints(web, "vault", { v1: 1 });
   await waitForRevision(vault, revision!);
-  webCredentials = JSON.parse(await readFile(path.join(web.dataDir, "credentials.json"), "utf8")) as TlsCredentials;
+  webCredentials = await credentialsOf(web);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { AgentStore } from "./discovery/agent-store.ts";
 import { Discovery } from "./discovery/discovery.ts";
 import { Identity } from "./identity/identity.ts";
 import { startDataPlane } from "./data-plane.ts";
-import { startTelemetry } from "./telemetry/index.ts";
+import { startTelemetry, TELEMETRY_OFF } from "./telemetry/index.ts";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -52,12 +52,17 @@ export async function startAgent({ flags, state, log }: { flags: AgentFlags; sta
 
   const registry = createAgentMetrics(state);
   state.on("ejection", (ejection) => log.warn(ejection, "endpoint ejected"));
-  const telemetry = startTelemetry(state, {
-    controlPlaneUrl: flags.controlPlane,
-    credential: () => discovery.credential(),
-    otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
-    log: log.child({ module: "telemetry" }),
-  });
+  // MESH_AGENT_TELEMETRY=off: no spans, rollups or access log (the benchmark's comparison); /metrics stays.
+  const telemetryOff = process.env.MESH_AGENT_TELEMETRY === "off";
+  if (telemetryOff) log.info("telemetry off (MESH_AGENT_TELEMETRY=off): no spans, metric rollups or access log; /metrics still served");
+  const telemetry = telemetryOff
+    ? TELEMETRY_OFF
+    : startTelemetry(state, {
+        controlPlaneUrl: flags.controlPlane,
+        credential: () => discovery.credential(),
+        otlpEndpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT || null,
+        log: log.child({ module: "telemetry" }),
+      });
   const dataPlane = await startDataPlane({
     state,
     appPort: flags.appPort,

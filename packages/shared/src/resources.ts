@@ -19,10 +19,15 @@ export const meshConfigSpecSchema = z.strictObject({
   defaultAccess: z.enum(["allow", "deny"], { error: "must be allow or deny" }).default("allow"),
   tracing: z
     .strictObject({
-      /** Fraction of new traces recorded, decided by trace id so every hop agrees. */
-      sampling: z.number().min(0, { error: "must be between 0 and 1" }).max(1, { error: "must be between 0 and 1" }).default(1),
+      /**
+       * Fraction of new traces recorded, decided by trace id so every hop agrees (Istio's default, 1%). An incoming
+       * sampled traceparent is always followed; a failed or slow hop keeps its span whatever the rate.
+       */
+      sampling: z.number().min(0, { error: "must be between 0 and 1" }).max(1, { error: "must be between 0 and 1" }).default(0.01),
+      /** A hop that takes longer than this keeps its span even when its trace is not sampled (1s when absent). */
+      slowThreshold: durationSchema.optional(),
     })
-    .default({ sampling: 1 }),
+    .default({ sampling: 0.01 }),
   telemetry: z
     .strictObject({
       /** How long spans, metric rollups and access logs are kept. */

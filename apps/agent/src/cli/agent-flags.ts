@@ -23,6 +23,8 @@ env: MESH_CONTROL_PLANE (default http://127.0.0.1:4000), MESH_JOIN_TOKEN (the jo
      MESH_AGENT_HEADERS_TIMEOUT_MS (time a client has to send a request head, default 10000),
      MESH_AGENT_BODY_TIMEOUT_MS (time from a request head to the end of its body, default 60000),
      MESH_AGENT_IDLE_TIMEOUT_MS (a kept-alive client connection with no request, default 65000),
+     MESH_AGENT_TELEMETRY=off (no spans, metric rollups or access log, e.g. to measure their cost; /metrics stays),
+     OTEL_EXPORTER_OTLP_ENDPOINT (send spans to this OTLP/HTTP endpoint's /v1/traces instead of the control plane),
      MESH_AGENT_RENEW_EVERY_MS (tests only: renew the certificate this often instead of at half-life)`;
 
 /** Thrown for bad command-line input; main prints the message and the usage, and exits 2. */

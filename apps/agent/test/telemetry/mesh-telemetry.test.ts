@@ -71,6 +71,8 @@ function quantile(sorted: number[], q: number): number {
 
 beforeAll(async () => {
   mesh = await MeshHarness.start();
+  // Every trace, as the demo runs: the default samples 1% of new traces.
+  await mesh.apply("apiVersion: mesh/v1\nkind: MeshConfig\nmetadata: { name: default }\nspec: { tracing: { sampling: 1 } }\n");
   sdk = new BasicTracerProvider({
     resource: resourceFromAttributes({ "service.name": "c" }),
     spanProcessors: [

@@ -58,7 +58,7 @@ describe("what each agent's snapshot holds", () => {
     feeds.push(feed);
     const snapshot = await waitFor(() => feed.latest(), { timeoutMs: 10_000, what: "snapshot" });
     expect(snapshot.revision).toBe(0);
-    expect(snapshot.meshConfig).toEqual({ mtls: "strict", defaultAccess: "allow", tracing: { sampling: 1 }, telemetry: { retention: "24h" } });
+    expect(snapshot.meshConfig).toEqual({ mtls: "strict", defaultAccess: "allow", tracing: { sampling: 0.01 }, telemetry: { retention: "24h" } });
     expect(snapshot.inbound).toEqual({ accessPolicies: [], rateLimit: null });
   });
 

@@ -21,9 +21,9 @@ it("draws every service and call, with req/s, error % and p99 on each call", asy
   expect(await canvas.getAttribute("data-edges")).toBe("4");
 
   const failing = page.getByTestId("call-reviews-ratings");
-  await expect.poll(() => failing.textContent()).toMatch(/reviewsratings\d+(\.\d)? rps[\d.]+%\d+ ms/);
+  await expect.poll(() => failing.textContent()).toMatch(/reviewsratings\d+(\.\d)? rps[\d.]+% 5xx\d+ ms/);
   const healthy = await page.getByTestId("call-frontend-reviews").textContent();
-  expect(healthy).toMatch(/frontendreviews\d+(\.\d)? rps0%\d+ ms🔒 yes/);
+  expect(healthy).toMatch(/frontendreviews\d+(\.\d)? rps0% 5xx\d+ msmTLS yes/);
   await screenshot(page, "graph");
 
   await page.getByTestId("call-frontend-reviews").getByRole("button", { name: "frontend" }).click();
@@ -38,14 +38,15 @@ it("draws every service and call, with req/s, error % and p99 on each call", asy
   await page.context().close();
 });
 
-it("shows the access decision of a call the policy does not allow", async () => {
+it("checks the access of the call the edge makes (GET /ratings/1), and of any other call asked about", async () => {
   const page = await signedInPage(browser, env.webUrl, env.viewerToken);
   await page.goto(`${env.webUrl}/graph`);
   await page.getByTestId("call-reviews-ratings").getByRole("button", { name: "reviews" }).click();
   const decision = page.locator("aside.side-panel").getByTestId("access-decision");
-  // ratings-readers allows GET /ratings/* only.
-  await expect.poll(() => decision.textContent()).toContain("Denied");
-  await page.locator("aside.side-panel").getByLabel("Path").fill("/ratings/7");
+  // ratings-readers allows GET /ratings/* only: the call reviews makes is allowed, GET / would not be.
   await expect.poll(() => decision.textContent()).toContain("Allowed — allowed by ratings-readers");
+  expect(await page.locator("aside.side-panel").getByLabel("Path").inputValue()).toBe("/ratings/1");
+  await page.locator("aside.side-panel").getByLabel("Path").fill("/");
+  await expect.poll(() => decision.textContent()).toContain("Denied");
   await page.context().close();
 });

@@ -1,6 +1,7 @@
 import { ROLLUP_INTERVAL_MS } from "@mesh/shared";
 import { z } from "zod";
 import { redMetrics, serviceGraph, type RedTarget } from "../telemetry/metric-queries.ts";
+import { observedCalls } from "../telemetry/observed-calls.ts";
 import { timeWindowSchema } from "../telemetry/time-window.ts";
 import { router, viewerProcedure } from "../trpc.ts";
 
@@ -36,4 +37,9 @@ export const metricsRouter = router({
 
   /** Services and the calls between them, with req/s, error % and latency over the window. */
   graph: viewerProcedure.input(timeWindowSchema).query(({ ctx, input }) => serviceGraph(ctx.deps.prisma, input.from, input.to)),
+
+  /** The methods and paths callers used (optionally on one edge), most-seen first: what the policy checks should ask about. */
+  observedCalls: viewerProcedure
+    .input(z.object({ edge: z.object({ source: z.string().min(1), destination: z.string().min(1) }).optional() }).and(timeWindowSchema))
+    .query(({ ctx, input }) => observedCalls(ctx.deps.prisma, input.from, input.to, input.edge)),
 });

@@ -1,6 +1,7 @@
 import { ROLLUP_INTERVAL_MS, rollupBucketStart } from "@mesh/shared";
 import { EXPIRED_HEALTH } from "../config-push/liveness.ts";
 import type { PrismaClient } from "../db/client.ts";
+import { deniedCalls, type DeniedCalls } from "./denied-calls.ts";
 import { redSeries, RollupTotals, type RedPoint, type RedStats, type RollupLike } from "./rollup-series.ts";
 
 /**
@@ -56,6 +57,8 @@ export async function redMetrics(prisma: PrismaClient, target: RedTarget, from: 
 export interface GraphNode extends RedStats {
   service: string;
   versions: string[];
+  /** Inbound calls its agents refused on access policy. */
+  denied: DeniedCalls;
 }
 
 export interface GraphEdge extends RedStats {
@@ -63,6 +66,8 @@ export interface GraphEdge extends RedStats {
   destination: string;
   /** Every request on this edge in the window went over mTLS. */
   mtls: boolean;
+  /** Calls the destination's agents refused on access policy, and the policy that decided. */
+  denied: DeniedCalls;
 }
 
 /**
@@ -70,13 +75,14 @@ export interface GraphEdge extends RedStats {
  * reached it, and every edge with what its callers saw.
  */
 export async function serviceGraph(prisma: PrismaClient, from: number, to: number): Promise<{ nodes: GraphNode[]; edges: GraphEdge[] }> {
-  const [rollups, services] = await Promise.all([
+  const [rollups, services, denied] = await Promise.all([
     prisma.metricRollup.findMany({
       // A rollup counts when its 10 s bucket overlaps the window.
       where: { bucketStart: { gte: new Date(rollupBucketStart(from)), lt: new Date(to) } },
       select: { ...ROLLUP_FIELDS, direction: true, source: true, destination: true, destinationVersion: true },
     }),
     prisma.service.findMany({ select: { name: true, instances: { where: { deregisteredAt: null, health: { not: EXPIRED_HEALTH } }, select: { version: true } } } }),
+    deniedCalls(prisma, from, to),
   ]);
 
   const seconds = coveredSeconds(rollups, from, to);
@@ -111,12 +117,13 @@ export async function serviceGraph(prisma: PrismaClient, from: number, to: numbe
         service,
         versions: [...serviceVersions].sort(),
         ...(inbound.get(service) ?? new RollupTotals()).stats(seconds),
+        denied: denied.into(service),
       })),
     edges: [...edges.values()]
       .sort((a, b) => a.source.localeCompare(b.source) || a.destination.localeCompare(b.destination))
       .map(({ source, destination, outbound, inbound: seenByDestination }) => {
         const totals = (outbound ?? seenByDestination)!;
-        return { source, destination, mtls: totals.mtls, ...totals.stats(seconds) };
+        return { source, destination, mtls: totals.mtls, ...totals.stats(seconds), denied: denied.on(source, destination) };
       }),
   };
 }
@@ -126,3 +133,4 @@ function totalsIn(map: Map<string, RollupTotals>, key: string): RollupTotals {
   if (!totals) map.set(key, (totals = new RollupTotals()));
   return totals;
 }
+

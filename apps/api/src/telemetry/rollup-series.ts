@@ -4,8 +4,10 @@ import { addLatencyCounts, emptyLatencyCounts, latencyQuantile, type LatencyCoun
 export interface RedStats {
   requests: number;
   requestsPerSecond: number;
-  /** 0..100; null without requests. */
+  /** Server errors (5xx, no answer), 0..100; null without requests. */
   errorPercent: number | null;
+  /** Client errors (4xx: denied, rate-limited, not found…), 0..100; null without requests. */
+  clientErrorPercent: number | null;
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;
@@ -24,6 +26,7 @@ export interface RollupLike {
 export class RollupTotals {
   requests = 0;
   errors = 0;
+  clientErrors = 0;
   mtls = true;
   readonly latency: LatencyCounts = emptyLatencyCounts();
   readonly statusCounts: Record<string, number> = {};
@@ -35,6 +38,7 @@ export class RollupTotals {
     addLatencyCounts(this.latency, rollup.latencyBuckets);
     for (const [status, count] of Object.entries((rollup.statusCounts ?? {}) as Record<string, number>)) {
       this.statusCounts[status] = (this.statusCounts[status] ?? 0) + count;
+      if (status.startsWith("4") && status.length === 3) this.clientErrors += count;
     }
   }
 
@@ -43,6 +47,7 @@ export class RollupTotals {
       requests: this.requests,
       requestsPerSecond: seconds > 0 ? this.requests / seconds : 0,
       errorPercent: this.requests > 0 ? (100 * this.errors) / this.requests : null,
+      clientErrorPercent: this.requests > 0 ? (100 * this.clientErrors) / this.requests : null,
       p50Ms: latencyQuantile(this.latency, 0.5),
       p95Ms: latencyQuantile(this.latency, 0.95),
       p99Ms: latencyQuantile(this.latency, 0.99),

@@ -1,6 +1,7 @@
 "use client";
 import { checkAccess, HTTP_METHODS, type MeshConfigSpec, type NamedAccessPolicy, type Route, type TrafficPolicySpec } from "@mesh/shared";
 import { useState } from "react";
+import { judgeObservedCalls, type SeenCall } from "../policy/judge-observed-calls.ts";
 
 interface Props {
   /** The caller, when the policy is shown for one edge. */
@@ -9,10 +10,12 @@ interface Props {
   trafficPolicy: TrafficPolicySpec | null;
   accessPolicies: NamedAccessPolicy[];
   defaultAccess: MeshConfigSpec["defaultAccess"];
+  /** The calls seen on the edge, most-seen first: the access check asks about these, not about `GET /`. */
+  observed?: SeenCall[] | undefined;
 }
 
 /** What the mesh does with calls to `destination`: routes, timeout, retries, and (for an edge) the access decision. */
-export function EffectivePolicy({ source, destination, trafficPolicy, accessPolicies, defaultAccess }: Props) {
+export function EffectivePolicy({ source, destination, trafficPolicy, accessPolicies, defaultAccess, observed }: Props) {
   return (
     <div className="stack" data-testid="effective-policy">
       <section className="stack" style={{ gap: 6 }}>
@@ -62,15 +65,51 @@ export function EffectivePolicy({ source, destination, trafficPolicy, accessPoli
         <p className="small muted" style={{ margin: 0 }}>
           {accessPolicies.length ? accessPolicies.map((p) => `${p.name} (${p.spec.action})`).join(", ") : `No access policies; defaultAccess is ${defaultAccess}.`}
         </p>
-        {source && <AccessCheck source={source} target={destination} policies={accessPolicies} defaultAccess={defaultAccess} />}
+        {source && <ObservedAccess source={source} target={destination} policies={accessPolicies} defaultAccess={defaultAccess} observed={observed} />}
       </section>
     </div>
   );
 }
 
-function AccessCheck({ source, target, policies, defaultAccess }: { source: string; target: string; policies: NamedAccessPolicy[]; defaultAccess: MeshConfigSpec["defaultAccess"] }) {
-  const [method, setMethod] = useState("GET");
-  const [path, setPath] = useState("/");
+const SHOWN_CALLS = 5;
+
+interface AccessProps {
+  source: string;
+  target: string;
+  policies: NamedAccessPolicy[];
+  defaultAccess: MeshConfigSpec["defaultAccess"];
+}
+
+/** The decision on each call the edge makes, then a check pre-filled with the most-seen one. */
+function ObservedAccess({ observed, ...props }: AccessProps & { observed: SeenCall[] | undefined }) {
+  if (!observed) return <p className="small muted">Reading the calls this edge makes…</p>;
+  const judgement = judgeObservedCalls(props.policies, props.defaultAccess, props.source, props.target, observed);
+  const first = judgement.mostSeen;
+  return (
+    <>
+      {judgement.calls.length > 0 && (
+        <ul className="observed-calls small" data-testid="observed-access" data-verdict={judgement.verdict}>
+          {judgement.calls.slice(0, SHOWN_CALLS).map(({ call, decision }) => (
+            <li key={`${call.method} ${call.path}`} className="row" style={{ gap: 6, flexWrap: "nowrap" }}>
+              <span className={`badge ${decision.allowed ? "ok" : "bad"}`}>{decision.allowed ? "allowed" : "denied"}</span>
+              <span className="mono ellipsis">
+                {call.method} {call.path}
+              </span>
+              <span className="spacer" />
+              <span className="muted">{call.count}×</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {/* Re-mounted when the most-seen call arrives, so the check starts from it. */}
+      <AccessCheck key={first ? `${first.method} ${first.path}` : "none"} {...props} initialMethod={first?.method ?? "GET"} initialPath={first?.path ?? "/"} />
+    </>
+  );
+}
+
+function AccessCheck({ source, target, policies, defaultAccess, initialMethod, initialPath }: AccessProps & { initialMethod: string; initialPath: string }) {
+  const [method, setMethod] = useState(initialMethod);
+  const [path, setPath] = useState(initialPath);
   const decision = checkAccess(policies, defaultAccess, { source, target, method, path });
   return (
     <div className="stack" style={{ gap: 8 }}>

@@ -1,6 +1,7 @@
 "use client";
 import { useState } from "react";
-import { ErrorRateBadge } from "../../components/health-badge.tsx";
+import { TrafficBadge } from "../../components/health-badge.tsx";
+import { LockIcon } from "../../components/lock-icon.tsx";
 import { formatMs, formatRate } from "../../format/figures.ts";
 import type { GraphEdgeStats } from "../../types/api.ts";
 import type { GraphSelection } from "./graph-elements.ts";
@@ -43,10 +44,16 @@ export function CallsTable({ edges, onSelect }: { edges: GraphEdgeStats[]; onSel
                 <td>{edge.destination}</td>
                 <td className="num">{formatRate(edge.requestsPerSecond)}</td>
                 <td className="num">
-                  <ErrorRateBadge requests={edge.requests} errorPercent={edge.errorPercent} />
+                  <TrafficBadge stats={edge} />
                 </td>
                 <td className="num">{formatMs(edge.p99Ms)}</td>
-                <td>{edge.mtls ? "🔒 yes" : <span className="badge warn">plaintext</span>}</td>
+                <td>{edge.mtls ? (
+                    <span className="row" style={{ gap: 4 }}>
+                      <LockIcon /> yes
+                    </span>
+                  ) : (
+                    <span className="badge warn">plaintext</span>
+                  )}</td>
               </tr>
             ))}
           </tbody>

@@ -58,6 +58,8 @@ export function GraphCanvas({ elements, onSelect, onToggleVersions }: Props) {
     const added = syncElements(cy, elements);
     host.dataset.nodes = String(cy.nodes().length);
     host.dataset.edges = String(cy.edges().length);
+    // What each drawn edge says (its state and label), for people reading the DOM and for tests.
+    host.dataset.edgeStates = JSON.stringify(Object.fromEntries(cy.edges().map((edge) => [edge.id(), { health: edge.data("health"), label: edge.data("label") }])));
     if (firstLoad && cy.nodes().length > 0) {
       host.dataset.state = "layout";
       const layoutStart = performance.now();

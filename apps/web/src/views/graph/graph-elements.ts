@@ -1,6 +1,7 @@
 import type { ElementDefinition } from "cytoscape";
-import { formatMs, formatPercent, formatRate } from "../../format/figures.ts";
-import { healthOf, HEALTH_COLOUR } from "../../health/health.ts";
+import { trafficSummary } from "../../components/health-badge.tsx";
+import { formatMs, formatRate } from "../../format/figures.ts";
+import { healthOf, HEALTH_COLOUR, trafficHealth } from "../../health/health.ts";
 import type { GraphEdgeStats, ServiceGraph } from "../../types/api.ts";
 
 export const serviceNodeId = (service: string) => `svc:${service}`;
@@ -13,8 +14,9 @@ export type GraphSelection = { kind: "service"; service: string; version?: strin
 /** Requests and error % reaching one version, for expanded services. */
 export type VersionLoad = Map<string, { requests: number; errorPercent: number | null }>;
 
-export function edgeLabel(edge: Pick<GraphEdgeStats, "requestsPerSecond" | "errorPercent" | "p99Ms" | "mtls">): string {
-  return `${edge.mtls ? "🔒 " : ""}${formatRate(edge.requestsPerSecond)} · ${formatPercent(edge.errorPercent ?? 0)} · p99 ${formatMs(edge.p99Ms)}`;
+/** An edge's label: rate, then what went wrong in words (denied by a policy, 5xx and 4xx shares, idle), then p99. mTLS is the solid line. */
+export function edgeLabel(edge: Pick<GraphEdgeStats, "requests" | "requestsPerSecond" | "errorPercent" | "clientErrorPercent" | "denied" | "p99Ms">): string {
+  return `${formatRate(edge.requestsPerSecond)} · ${trafficSummary(edge)} · p99 ${formatMs(edge.p99Ms)}`;
 }
 
 /** Cytoscape elements for the graph: parents before children, nodes before edges. */
@@ -28,7 +30,7 @@ export function buildElements(graph: ServiceGraph, expanded: ReadonlySet<string>
       data: {
         id: serviceNodeId(node.service),
         label: !isExpanded && node.versions.length > 1 ? `${node.service} (${node.versions.length})` : node.service,
-        colour: HEALTH_COLOUR[healthOf(node.requests, node.errorPercent ?? 0)],
+        colour: HEALTH_COLOUR[trafficHealth(node)],
         selection: { kind: "service", service: node.service } satisfies GraphSelection,
       },
       classes: isExpanded ? "service expanded" : "service",
@@ -56,7 +58,8 @@ export function buildElements(graph: ServiceGraph, expanded: ReadonlySet<string>
       source: serviceNodeId(edge.source),
       target: serviceNodeId(edge.destination),
       label: edgeLabel(edge),
-      colour: HEALTH_COLOUR[healthOf(edge.requests, edge.errorPercent ?? 0)],
+      colour: HEALTH_COLOUR[trafficHealth(edge)],
+      health: trafficHealth(edge),
       width: 1.2 + Math.min(4, Math.log10(1 + edge.requestsPerSecond) * 1.6),
       selection: { kind: "edge", source: edge.source, destination: edge.destination } satisfies GraphSelection,
     },

@@ -1,4 +1,5 @@
-import { DEGRADED_ABOVE_PERCENT, FAILING_ABOVE_PERCENT, HEALTH_COLOUR } from "../../health/health.ts";
+import { LockIcon } from "../../components/lock-icon.tsx";
+import { CLIENT_DEGRADED_ABOVE_PERCENT, DEGRADED_ABOVE_PERCENT, DENIED_ABOVE_PERCENT, FAILING_ABOVE_PERCENT, HEALTH_COLOUR } from "../../health/health.ts";
 
 export function GraphLegend() {
   return (
@@ -7,15 +8,20 @@ export function GraphLegend() {
         <span className="dot" style={{ background: HEALTH_COLOUR.healthy }} /> healthy
       </span>
       <span>
-        <span className="dot" style={{ background: HEALTH_COLOUR.degraded }} /> errors &gt; {DEGRADED_ABOVE_PERCENT}%
+        <span className="dot" style={{ background: HEALTH_COLOUR.degraded }} /> 5xx &gt; {DEGRADED_ABOVE_PERCENT}% or 4xx &gt; {CLIENT_DEGRADED_ABOVE_PERCENT}%
       </span>
       <span>
         <span className="dot" style={{ background: HEALTH_COLOUR.failing }} /> errors &gt; {FAILING_ABOVE_PERCENT}%
       </span>
       <span>
-        <span className="dot" style={{ background: HEALTH_COLOUR.idle }} /> no traffic
+        <span className="dot" style={{ background: HEALTH_COLOUR.denied }} /> denied &gt; {DENIED_ABOVE_PERCENT}%
       </span>
-      <span>🔒 mTLS · dashed: plaintext</span>
+      <span>
+        <span className="dot" style={{ background: HEALTH_COLOUR.idle }} /> idle (no traffic)
+      </span>
+      <span className="row" style={{ gap: 4 }}>
+        <LockIcon /> solid: mTLS · dashed: plaintext
+      </span>
     </div>
   );
 }

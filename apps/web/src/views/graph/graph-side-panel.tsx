@@ -3,7 +3,9 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import Link from "next/link";
 import { EffectivePolicy } from "../../components/effective-policy.tsx";
-import { ErrorRateBadge } from "../../components/health-badge.tsx";
+import { TrafficBadge } from "../../components/health-badge.tsx";
+import { LockIcon } from "../../components/lock-icon.tsx";
+import { trafficHealth } from "../../health/health.ts";
 import { QueryError } from "../../components/query-error.tsx";
 import { formatMs, formatRate } from "../../format/figures.ts";
 import { useMeshConfig } from "../../policy/use-mesh-config.ts";
@@ -35,7 +37,7 @@ export function GraphSidePanel({ selection, window, graph, expanded, onToggleVer
 }
 
 function MeshSummary({ graph }: { graph: ServiceGraph | null }) {
-  const failing = [...(graph?.edges ?? [])].filter((e) => (e.errorPercent ?? 0) > 0).sort((a, b) => (b.errorPercent ?? 0) - (a.errorPercent ?? 0)).slice(0, 5);
+  const failing = [...(graph?.edges ?? [])].filter((e) => !["healthy", "idle"].includes(trafficHealth(e))).sort((a, b) => (b.errorPercent ?? 0) + (b.clientErrorPercent ?? 0) - (a.errorPercent ?? 0) - (a.clientErrorPercent ?? 0)).slice(0, 5);
   return (
     <>
       <div>
@@ -63,7 +65,7 @@ function MeshSummary({ graph }: { graph: ServiceGraph | null }) {
                 {e.source} → {e.destination}
               </span>
               <span className="spacer" />
-              <ErrorRateBadge requests={e.requests} errorPercent={e.errorPercent} />
+              <TrafficBadge stats={e} />
             </div>
           ))
         )}
@@ -76,6 +78,7 @@ function EdgePanel({ source, destination, window, graph }: { source: string; des
   const trpc = useTRPC();
   const red = useQuery({ ...trpc.metrics.red.queryOptions({ edge: { source, destination }, ...window }), placeholderData: keepPreviousData });
   const service = useQuery(trpc.services.get.queryOptions({ name: destination }));
+  const observed = useQuery({ ...trpc.metrics.observedCalls.queryOptions({ edge: { source, destination }, ...window }), placeholderData: keepPreviousData });
   const meshConfig = useMeshConfig();
   const edge = graph?.edges.find((e) => e.source === source && e.destination === destination);
   return (
@@ -89,11 +92,21 @@ function EdgePanel({ source, destination, window, graph }: { source: string; des
       {edge && (
         <div className="grid grid-3" style={{ gap: 8 }}>
           <Figure label="Requests" value={formatRate(edge.requestsPerSecond)} />
-          <Figure label="Errors" value={<ErrorRateBadge requests={edge.requests} errorPercent={edge.errorPercent} />} />
+          <Figure label="Errors" value={<TrafficBadge stats={edge} />} />
           <Figure label="p99" value={formatMs(edge.p99Ms)} />
         </div>
       )}
-      {edge && <div className="small muted">{edge.mtls ? "🔒 Every request went over mTLS." : "Some requests went in plaintext."}</div>}
+      {edge && (
+        <div className="small muted row" style={{ gap: 4 }}>
+          {edge.mtls ? (
+            <>
+              <LockIcon /> Every request went over mTLS.
+            </>
+          ) : (
+            "Some requests went in plaintext."
+          )}
+        </div>
+      )}
       <QueryError error={red.error} />
       <RedCharts points={red.data?.points ?? []} layout="column" height={96} />
       <QueryError error={service.error} />
@@ -104,6 +117,8 @@ function EdgePanel({ source, destination, window, graph }: { source: string; des
           trafficPolicy={service.data.trafficPolicy}
           accessPolicies={service.data.accessPolicies}
           defaultAccess={meshConfig.defaultAccess}
+          // A previous edge's calls, kept while this one loads, are not this edge's.
+          observed={observed.data?.filter((call) => call.source === source && call.destination === destination)}
         />
       )}
     </>
@@ -125,7 +140,7 @@ function ServicePanel({ service, window, graph, expanded, onToggleVersions }: { 
       {node && (
         <div className="grid grid-3" style={{ gap: 8 }}>
           <Figure label="Inbound" value={formatRate(node.requestsPerSecond)} />
-          <Figure label="Errors" value={<ErrorRateBadge requests={node.requests} errorPercent={node.errorPercent} />} />
+          <Figure label="Errors" value={<TrafficBadge stats={node} />} />
           <Figure label="p99" value={formatMs(node.p99Ms)} />
         </div>
       )}

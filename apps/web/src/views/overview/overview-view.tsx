@@ -1,11 +1,11 @@
 "use client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { ErrorRateBadge, HealthBadge } from "../../components/health-badge.tsx";
+import { HealthBadge, TrafficBadge } from "../../components/health-badge.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { QueryError } from "../../components/query-error.tsx";
 import { formatAgo, formatMs, formatRate } from "../../format/figures.ts";
-import { healthOf, type Health } from "../../health/health.ts";
+import { trafficHealth, type Health } from "../../health/health.ts";
 import { useTimeWindow } from "../../time/use-time-window.ts";
 import { useTRPC } from "../../trpc/trpc.ts";
 
@@ -20,18 +20,18 @@ export function OverviewView() {
 
   const nodes = graph.data?.nodes ?? [];
   const healthCounts = nodes.reduce<Record<Health, number>>(
-    (counts, n) => ({ ...counts, [healthOf(n.requests, n.errorPercent ?? 0)]: counts[healthOf(n.requests, n.errorPercent ?? 0)] + 1 }),
-    { healthy: 0, degraded: 0, failing: 0, idle: 0 },
+    (counts, n) => ({ ...counts, [trafficHealth(n)]: counts[trafficHealth(n)] + 1 }),
+    { healthy: 0, degraded: 0, failing: 0, denied: 0, idle: 0 },
   );
   const totalRps = (graph.data?.edges ?? []).reduce((sum, e) => sum + e.requestsPerSecond, 0);
   const agentList = agents.data?.agents ?? [];
   const online = agentList.filter((a) => a.health === "ok").length;
   const applied = agentList.filter((a) => a.upToDate).length;
   const failingEdges = [...(graph.data?.edges ?? [])]
-    .filter((e) => (e.errorPercent ?? 0) > 0)
-    .sort((a, b) => (b.errorPercent ?? 0) - (a.errorPercent ?? 0))
+    .filter((e) => !["healthy", "idle"].includes(trafficHealth(e)))
+    .sort((a, b) => (b.errorPercent ?? 0) + (b.clientErrorPercent ?? 0) - (a.errorPercent ?? 0) - (a.clientErrorPercent ?? 0))
     .slice(0, 8);
-  const worst: Health = healthCounts.failing ? "failing" : healthCounts.degraded ? "degraded" : nodes.length ? "healthy" : "idle";
+  const worst: Health = healthCounts.failing ? "failing" : healthCounts.denied ? "denied" : healthCounts.degraded ? "degraded" : healthCounts.healthy ? "healthy" : "idle";
 
   return (
     <>
@@ -44,7 +44,7 @@ export function OverviewView() {
             <HealthBadge health={worst} />
           </div>
           <div className="stat-sub">
-            {healthCounts.healthy} healthy · {healthCounts.degraded} degraded · {healthCounts.failing} failing · {healthCounts.idle} idle
+            {healthCounts.healthy} healthy · {healthCounts.degraded} degraded · {healthCounts.failing} failing · {healthCounts.denied} denied · {healthCounts.idle} idle
           </div>
         </div>
         <div className="card" data-testid="overview-agents">
@@ -82,7 +82,7 @@ export function OverviewView() {
             </Link>
           </div>
           {failingEdges.length === 0 ? (
-            <p className="empty">No errors in the last 5 minutes.</p>
+            <p className="empty">No errors or denied calls in the last 5 minutes.</p>
           ) : (
             <table className="table" data-testid="failing-edges">
               <thead>
@@ -101,7 +101,7 @@ export function OverviewView() {
                     </td>
                     <td className="num">{formatRate(e.requestsPerSecond)}</td>
                     <td className="num">
-                      <ErrorRateBadge requests={e.requests} errorPercent={e.errorPercent} />
+                      <TrafficBadge stats={e} />
                     </td>
                     <td className="num">{formatMs(e.p99Ms)}</td>
                   </tr>

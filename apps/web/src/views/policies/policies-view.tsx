@@ -1,13 +1,14 @@
 "use client";
 import { HTTP_METHODS } from "@mesh/shared";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { PageHeader } from "../../components/page-header.tsx";
 import { QueryError } from "../../components/query-error.tsx";
 import { useMeshConfig } from "../../policy/use-mesh-config.ts";
 import { useCan } from "../../session/session-context.tsx";
+import { useTimeWindow } from "../../time/use-time-window.ts";
 import { useTRPC } from "../../trpc/trpc.ts";
-import { AccessMatrix } from "./access-matrix.tsx";
+import { AccessMatrix, type MatrixQuestion } from "./access-matrix.tsx";
 import { AccessPolicyForm } from "./access-policy-form.tsx";
 import { WhatIfCheck } from "./what-if-check.tsx";
 import { YamlEditor } from "./yaml-editor.tsx";
@@ -20,7 +21,11 @@ export function PoliciesView() {
   const accessPolicies = useQuery(trpc.resources.get.queryOptions({ kind: "AccessPolicy" }));
   const meshConfig = useMeshConfig();
   const [method, setMethod] = useState("GET");
-  const [path, setPath] = useState("/");
+  // Empty: each pair is judged on the calls it makes, not on one path.
+  const [path, setPath] = useState("");
+  const [asked, setAsked] = useState<{ question: MatrixQuestion; nonce: number } | null>(null);
+  const callWindow = useTimeWindow(900, true, 15_000);
+  const observed = useQuery({ ...trpc.metrics.observedCalls.queryOptions(callWindow), placeholderData: keepPreviousData });
   const [yaml, setYaml] = useState("");
   const remove = useMutation(trpc.resources.delete.mutationOptions({ onSuccess: () => queryClient.invalidateQueries() }));
 
@@ -40,10 +45,28 @@ export function PoliciesView() {
                 <option key={m}>{m}</option>
               ))}
             </select>
-            <input className="input" aria-label="Matrix path" value={path} onChange={(e) => setPath(e.target.value || "/")} style={{ width: 180 }} />
+            <input className="input" aria-label="Matrix path" placeholder="paths each pair uses" value={path} onChange={(e) => setPath(e.target.value)} style={{ width: 180 }} />
           </div>
         </div>
-        {services.data && accessPolicies.data && <AccessMatrix services={names} policies={policies} defaultAccess={meshConfig.defaultAccess} method={method} path={path} />}
+        <p className="small muted" style={{ margin: "0 0 8px" }}>
+          {path
+            ? `Every pair judged on ${method} ${path}.`
+            : "Each pair judged on the calls it made in the last 15 minutes: allowed, some paths denied, or denied. Click a cell to ask about one call."}
+        </p>
+        <QueryError error={observed.error} />
+        {services.data && accessPolicies.data && (
+          <AccessMatrix
+            services={names}
+            policies={policies}
+            defaultAccess={meshConfig.defaultAccess}
+            observed={observed.data ?? []}
+            single={path ? { method, path } : null}
+            onAsk={(question) => {
+              setAsked({ question, nonce: Date.now() });
+              document.getElementById("whatif-title")?.scrollIntoView({ block: "center" });
+            }}
+          />
+        )}
       </section>
       <div className="grid grid-2">
         <section className="card stack" aria-labelledby="editor-title">
@@ -54,7 +77,8 @@ export function PoliciesView() {
         <div className="stack" style={{ gap: 16 }}>
           <section className="card stack" aria-labelledby="whatif-title">
             <h2 id="whatif-title">What if…</h2>
-            <WhatIfCheck services={names} />
+            {/* A cell's question re-mounts the form pre-filled and asks it at once. */}
+            <WhatIfCheck key={asked?.nonce ?? 0} services={names} initial={asked?.question ?? null} />
           </section>
           <section className="card" aria-labelledby="list-title">
             <div className="card-header">

@@ -15,13 +15,13 @@ interface Question {
 }
 
 /** Asks the control plane (policies.check, the code behind `mesh check`) whether a call would be allowed. */
-export function WhatIfCheck({ services }: { services: string[] }) {
+export function WhatIfCheck({ services, initial }: { services: string[]; initial: { from: string; to: string; method: string; path: string } | null }) {
   const trpc = useTRPC();
-  const [from, setFrom] = useState(NO_IDENTITY);
-  const [to, setTo] = useState("");
-  const [method, setMethod] = useState("GET");
-  const [path, setPath] = useState("/");
-  const [question, setQuestion] = useState<Question | null>(null);
+  const [from, setFrom] = useState(initial?.from ?? NO_IDENTITY);
+  const [to, setTo] = useState(initial?.to ?? "");
+  const [method, setMethod] = useState(initial?.method ?? "GET");
+  const [path, setPath] = useState(initial?.path ?? "/");
+  const [question, setQuestion] = useState<Question | null>(initial);
   const answer = useQuery(trpc.policies.check.queryOptions(question ?? skipToken));
 
   function ask(event: FormEvent) {

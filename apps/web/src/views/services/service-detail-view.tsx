@@ -4,7 +4,7 @@ import { useState } from "react";
 import { AccessLogTable } from "../../components/access-log-table.tsx";
 import { RedCharts } from "../../components/charts/red-charts.tsx";
 import { EffectivePolicy } from "../../components/effective-policy.tsx";
-import { ErrorRateBadge } from "../../components/health-badge.tsx";
+import { TrafficBadge } from "../../components/health-badge.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { QueryError } from "../../components/query-error.tsx";
 import { TimeRangePicker } from "../../components/time-range-picker.tsx";
@@ -21,6 +21,9 @@ export function ServiceDetailView({ name }: { name: string }) {
   const service = useQuery(trpc.services.get.queryOptions({ name }));
   const red = useQuery({ ...trpc.metrics.red.queryOptions({ service: name, ...window }), placeholderData: keepPreviousData });
   const agents = useQuery(trpc.agents.status.queryOptions());
+  // The graph's node carries the denied calls (from the access log) that the RED totals do not.
+  const graph = useQuery({ ...trpc.metrics.graph.queryOptions(window), placeholderData: keepPreviousData });
+  const denied = graph.data?.nodes.find((n) => n.service === name)?.denied;
   const logs = useQuery({ ...trpc.logs.search.queryOptions({ service: name, ...window, limit: 25 }), placeholderData: keepPreviousData });
   const meshConfig = useMeshConfig();
   const totals = red.data?.totals;
@@ -37,7 +40,7 @@ export function ServiceDetailView({ name }: { name: string }) {
         </div>
         <div className="card">
           <div className="stat-label">Errors</div>
-          <div className="stat-value">{totals ? <ErrorRateBadge requests={totals.requests} errorPercent={totals.errorPercent} /> : "–"}</div>
+          <div className="stat-value">{totals ? <TrafficBadge stats={{ ...totals, ...(denied ? { denied } : {}) }} /> : "–"}</div>
         </div>
         <div className="card">
           <div className="stat-label">p50 / p99</div>

@@ -1,7 +1,7 @@
 "use client";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { ErrorRateBadge } from "../../components/health-badge.tsx";
+import { TrafficBadge } from "../../components/health-badge.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
 import { QueryError } from "../../components/query-error.tsx";
 import { formatMs, formatRate } from "../../format/figures.ts";
@@ -46,7 +46,7 @@ export function ServicesView() {
                     <td>{s.versions.join(", ") || <span className="faint">none live</span>}</td>
                     <td className="num">{s.instances.length}</td>
                     <td className="num">{formatRate(stats?.requestsPerSecond)}</td>
-                    <td className="num">{stats ? <ErrorRateBadge requests={stats.requests} errorPercent={stats.errorPercent} /> : "–"}</td>
+                    <td className="num">{stats ? <TrafficBadge stats={stats} /> : "–"}</td>
                     <td className="num">{formatMs(stats?.p99Ms)}</td>
                   </tr>
                 );

@@ -1,0 +1,99 @@
+import { createServer, request, type Server } from "node:http";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { freePorts, startTsProcess, waitFor, type RunningProcess } from "@mesh/testkit";
+
+/** A call one service's app makes through its agent, over and over. */
+export interface RepeatedCall {
+  from: string;
+  to: string;
+  method: string;
+  path: string;
+  everyMs: number;
+}
+
+export interface RunningMesh {
+  /** Status codes each call got so far, by `${from}>${to} ${method} ${path}`. */
+  statuses: Map<string, number[]>;
+  stop(): Promise<void>;
+}
+
+const callKey = (c: RepeatedCall) => `${c.from}>${c.to} ${c.method} ${c.path}`;
+
+async function startApp(service: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ service, path: req.url })));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+/** Real agents (v1 each) in front of tiny real apps, then the given calls on repeat through the callers' outbound ports. */
+export async function startRealMeshTraffic(controlPlaneUrl: string, joinToken: string, services: string[], calls: RepeatedCall[]): Promise<RunningMesh> {
+  const root = await mkdtemp(path.join(os.tmpdir(), "mesh-web-own-agents-"));
+  const agents: { service: string; outboundPort: number; agent: RunningProcess; app: Server }[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const statuses = new Map<string, number[]>();
+  const stop = async () => {
+    for (const timer of timers) clearInterval(timer);
+    await Promise.all(agents.map((a) => a.agent.stop(10_000)));
+    for (const a of agents) {
+      a.app.closeAllConnections();
+      await new Promise((resolve) => a.app.close(resolve));
+    }
+    await rm(root, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all(
+      services.map(async (service) => {
+        const app = await startApp(service);
+        const [inbound, outbound, admin] = await freePorts(3);
+        const agent = startTsProcess(
+          "apps/agent/src/main.ts",
+          [
+            "--service", service,
+            "--version", "v1",
+            "--app-port", String((app.address() as AddressInfo).port),
+            "--inbound-port", String(inbound),
+            "--outbound-port", String(outbound),
+            "--admin-port", String(admin),
+            "--control-plane", controlPlaneUrl,
+            "--data-dir", path.join(root, service),
+            "--advertise-address", "127.0.0.1",
+          ],
+          { LOG_LEVEL: "warn", MESH_JOIN_TOKEN: joinToken },
+        );
+        agents.push({ service, outboundPort: outbound!, agent, app });
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${admin}/ready`)).ok, {
+          timeoutMs: 90_000,
+          intervalMs: 250,
+          what: `agent ${service} ready (${agent.output().slice(-2000)})`,
+        });
+      }),
+    );
+    for (const call of calls) {
+      const caller = agents.find((a) => a.service === call.from)!;
+      statuses.set(callKey(call), []);
+      timers.push(setInterval(() => void send(caller.outboundPort, call).then((status) => statuses.get(callKey(call))!.push(status), () => undefined), call.everyMs));
+    }
+    return { statuses, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function send(outboundPort: number, call: RepeatedCall): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: outboundPort, method: call.method, path: call.path, headers: { host: call.to }, timeout: 5000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end();
+  });
+}

@@ -88,7 +88,7 @@ async function driveRound(state: AgentState, ms: number): Promise<Round> {
 }
 
 describe("telemetry stays off the request path's event loop", () => {
-  it("works in sub-millisecond slices and adds no stall to the loop at 4,000 traced records/s (two agents' both sides at 1,000 req/s)", async () => {
+  it("works in sub-millisecond slices, and keeps the loop's delay near its delay without telemetry, at 4,000 traced records/s (two agents' both sides at 1,000 req/s)", async () => {
     // Metrics stay in both: /metrics is served whether telemetry is on or off.
     const off = new AgentState("a", "v1");
     createAgentMetrics(off);
@@ -110,8 +110,9 @@ describe("telemetry stays off the request path's event loop", () => {
       // 2-core host falls on some rounds only. So each mode's figure is its best round's, and the telemetry's share is
       // the difference. Measured on such a host (load ~2): the off-mode max ranges 4–50 ms between rounds; with
       // telemetry the best-round max is 1–6 ms higher and p99 ~1 ms higher, while the telemetry's own stretches
-      // (time-boxed slices, exports written in pieces) have a median of 0.1–0.25 ms: the excess is GC of the batched
-      // strings and preemption from the extra CPU, not a telemetry encode. The 1 ms goal holds for the work itself
+      // (time-boxed slices, exports written in pieces) have a median of 0.1–0.25 ms: the excess is GC and preemption
+      // from the extra CPU, not a telemetry encode (--trace-gc at 100% tracing: ~3.5× the young-generation scavenges,
+      // ~1.5 ms each, as the encoded spans and lines are allocated). The 1 ms goal holds for the work itself
       // (asserted on the medians); the loop bounds are set to pass on a loaded host and still catch a regression to
       // whole-batch encoding (the OpenTelemetry exporter's 3–8 ms stalls, twice a second, on top of its GC).
       const best = (list: Round[], key: "maxMs" | "p99Ms") => Math.min(...list.map((r) => r[key]));

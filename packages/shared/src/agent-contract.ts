@@ -31,10 +31,19 @@ export interface CertificateOutput {
   notAfter: string;
 }
 
+/** A snapshot the agent could not apply: it keeps running the one it has and says why. */
+export const snapshotRejectionSchema = z.strictObject({
+  revision: z.int().min(0),
+  error: z.string().min(1).max(2000),
+});
+export type SnapshotRejection = z.infer<typeof snapshotRejectionSchema>;
+
 export const heartbeatInputSchema = z.strictObject({
   instanceId: z.string().uuid(),
   appliedRevision: z.int().min(0).nullable(),
   health: z.enum(["ok", "degraded"]),
+  /** Left out (older agents) or null: the agent applied the newest snapshot it received. */
+  rejected: snapshotRejectionSchema.nullable().optional(),
 });
 export type HeartbeatInput = z.infer<typeof heartbeatInputSchema>;
 

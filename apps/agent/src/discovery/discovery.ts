@@ -1,10 +1,11 @@
 import type { Logger } from "pino";
-import type { AgentSnapshot, RegisterInput } from "@mesh/shared";
+import type { AgentSnapshot, RegisterInput, SnapshotRejection } from "@mesh/shared";
 import type { AgentState } from "../state.ts";
 import type { Identity } from "../identity/identity.ts";
 import type { AgentSession, AgentStore } from "./agent-store.ts";
 import { backoffDelay, sleep } from "./backoff.ts";
 import { followConfig } from "./config-stream.ts";
+import { snapshotProblem } from "./snapshot-check.ts";
 import { createControlPlaneClient, isSessionRejected, type ControlPlaneClient } from "./control-plane-client.ts";
 
 export interface DiscoveryOptions {
@@ -24,6 +25,8 @@ export interface ControlPlaneLink {
   instanceId: string | null;
   lastContact: string | null;
   lastError: string | null;
+  /** The newest snapshot this agent refused, and why; null when it runs the newest it received. */
+  rejected: SnapshotRejection | null;
 }
 
 /**
@@ -42,6 +45,8 @@ export class Discovery {
   private lastContact: Date | null = null;
   private lastError: string | null = null;
   private failures = 0;
+  /** The newest snapshot this agent refused (it runs the previous one), reported with every heartbeat until one applies. */
+  private rejection: SnapshotRejection | null = null;
   /** Aborted to drop the current config stream, e.g. when a heartbeat learns the session is gone. */
   private attempt = new AbortController();
 
@@ -83,6 +88,7 @@ export class Discovery {
       instanceId: this.session?.instanceId ?? null,
       lastContact: this.lastContact?.toISOString() ?? null,
       lastError: this.lastError,
+      rejected: this.rejection,
     };
   }
 
@@ -152,18 +158,41 @@ export class Discovery {
 
   private apply(snapshot: AgentSnapshot): void {
     const { state, store, log } = this.options;
-    const previous = state.snapshot?.revision;
-    state.setSnapshot(snapshot);
     this.connected = true;
     this.lastContact = new Date();
     this.lastError = null;
     this.failures = 0;
-    state.setHealth("ok");
-    // Endpoint changes re-push the same revision; only policy revisions are worth an info line.
-    log[previous === snapshot.revision ? "debug" : "info"]({ revision: snapshot.revision }, "applied config snapshot");
-    // Acknowledge at once so `mesh status` shows the new revision without waiting a heartbeat period.
+    const previous = state.snapshot;
+    const problem = snapshotProblem(snapshot, state.service) ?? this.install(snapshot, previous);
+    if (problem) {
+      this.rejection = { revision: snapshot.revision, error: problem.slice(0, 2000) };
+      log.error({ revision: snapshot.revision, keeping: previous?.revision ?? null, error: problem }, "rejected config snapshot");
+    } else {
+      this.rejection = null;
+      state.setHealth("ok");
+      // Endpoint changes re-push the same revision; only policy revisions are worth an info line.
+      log[previous?.revision === snapshot.revision ? "debug" : "info"]({ revision: snapshot.revision }, "applied config snapshot");
+      store.saveSnapshot(snapshot).catch((error: unknown) => log.error({ err: error }, "cannot cache the config snapshot on disk"));
+    }
+    // Acknowledge (or report the rejection) at once so rollout status does not wait a heartbeat period.
     void this.sendHeartbeat().catch(() => undefined);
-    store.saveSnapshot(snapshot).catch((error: unknown) => log.error({ err: error }, "cannot cache the config snapshot on disk"));
+  }
+
+  /** Hands the snapshot to the data path; when that throws, puts the previous one back and says why. */
+  private install(snapshot: AgentSnapshot, previous: AgentSnapshot | null): string | null {
+    const { state, log } = this.options;
+    try {
+      state.setSnapshot(snapshot);
+      return null;
+    } catch (error) {
+      try {
+        if (previous) state.setSnapshot(previous);
+        else state.snapshot = null;
+      } catch (restoreError) {
+        log.error({ err: restoreError }, "cannot restore the previous config snapshot");
+      }
+      return `the data path could not apply it: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
 
   private async sendHeartbeat(): Promise<void> {
@@ -175,6 +204,8 @@ export class Discovery {
       instanceId: session.instanceId,
       appliedRevision: this.options.state.snapshot?.revision ?? null,
       health,
+      // Only when there is one, so a control plane older than the field still takes the heartbeat.
+      ...(this.rejection ? { rejected: this.rejection } : {}),
     });
     this.lastContact = new Date();
   }

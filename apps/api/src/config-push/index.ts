@@ -4,3 +4,4 @@ export { HEARTBEAT_INTERVAL_MS, INSTANCE_TTL_MS } from "./liveness.ts";
 export { registerInstance } from "./register-instance.ts";
 export { recordHeartbeat } from "./record-heartbeat.ts";
 export { deregisterInstance } from "./deregister-instance.ts";
+export { rolloutStatus, type RolloutStatus, type PendingAgent } from "./rollout-status.ts";

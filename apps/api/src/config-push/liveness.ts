@@ -12,3 +12,8 @@ export const INSTANCE_RETENTION_MS = 3600_000;
  */
 export const ENDPOINT_HEALTH = ["ok", "degraded"] as const;
 export const EXPIRED_HEALTH = "expired";
+/**
+ * A live instance that has not heartbeated for this long (two missed heartbeats) is reported as disconnected by
+ * rollout status: it is still an endpoint until INSTANCE_TTL_MS, but nothing it was sent is likely to be applied.
+ */
+export const DISCONNECTED_AFTER_MS = 2 * HEARTBEAT_INTERVAL_MS;

@@ -68,8 +68,10 @@ async function writeHeartbeats(prisma: PrismaClient, batch: PendingHeartbeat[]):
         ${newest.map((p) => p.input.instanceId)}::text[],
         ${newest.map((p) => p.service)}::text[],
         ${newest.map((p) => p.input.health)}::text[],
-        ${newest.map((p) => p.input.appliedRevision)}::int[]
-      ) AS input(id, service, health, applied)
+        ${newest.map((p) => p.input.appliedRevision)}::int[],
+        ${newest.map((p) => p.input.rejected?.revision ?? null)}::int[],
+        ${newest.map((p) => p.input.rejected?.error ?? null)}::text[]
+      ) AS input(id, service, health, applied, rejected, rejection)
     ),
     previous AS (
       SELECT instance.id, instance."serviceName" AS service, instance.health
@@ -79,7 +81,8 @@ async function writeHeartbeats(prisma: PrismaClient, batch: PendingHeartbeat[]):
       FOR UPDATE OF instance
     )
     UPDATE "Instance" AS instance
-    SET health = input.health, "appliedRevision" = input.applied, "lastHeartbeatAt" = now() AT TIME ZONE 'UTC'
+    SET health = input.health, "appliedRevision" = input.applied, "rejectedRevision" = input.rejected, "rejectionError" = input.rejection,
+        "lastHeartbeatAt" = now() AT TIME ZONE 'UTC'
     FROM previous JOIN input ON input.id = previous.id AND input.service = previous.service
     WHERE instance.id = previous.id
     RETURNING instance.id, previous.service, previous.health AS "previousHealth"`;

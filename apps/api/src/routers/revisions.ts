@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import type { Resource, ResourceKind } from "@mesh/shared";
 import { z } from "zod";
 import { assertMayChange } from "../auth/change-permissions.ts";
+import { rolloutStatus, type RolloutStatus } from "../config-push/index.ts";
 import { actorOf } from "../auth/principal.ts";
 import { changeOf, restoreChanges } from "../resource-store/changes.ts";
 import { commitRevision } from "../resource-store/commit-revision.ts";
@@ -45,6 +46,22 @@ export const revisionsRouter = router({
     const row = await ctx.deps.prisma.revision.findUnique({ where: { id: input.id }, include: { changes: { orderBy: { id: "asc" } } } });
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `revision ${input.id} does not exist` });
     return { ...revisionSummary(row), changes: row.changes.map((c) => changeOf(c.before as Resource | null, c.after as Resource | null)) };
+  }),
+
+  /**
+   * How far a revision (the newest when left out) has reached the live agents whose config it changes: how many
+   * have applied it, and for each that has not, why (not acknowledged, disconnected, or rejected with its error).
+   */
+  rollout: viewerProcedure.input(z.strictObject({ revision: revisionId.optional() }).default({})).query(async ({ ctx, input }): Promise<RolloutStatus> => {
+    const { prisma } = ctx.deps;
+    const row = input.revision === undefined
+      ? await prisma.revision.findFirst({ orderBy: { id: "desc" }, select: { id: true } })
+      : await prisma.revision.findUnique({ where: { id: input.revision }, select: { id: true } });
+    if (!row) {
+      const message = input.revision === undefined ? "there are no revisions yet: nothing has been applied" : `revision ${input.revision} does not exist`;
+      throw new TRPCError({ code: "NOT_FOUND", message });
+    }
+    return rolloutStatus(prisma, row.id);
   }),
 
   /** Restores exactly the resources as they were after `revision`, as a new revision. */

@@ -6,6 +6,7 @@ import { getCommand } from "./get.ts";
 import { historyCommand } from "./history.ts";
 import { joinTokenCommand } from "./join-token.ts";
 import { rollbackCommand } from "./rollback.ts";
+import { rolloutCommand } from "./rollout.ts";
 import { serverCommand } from "./server.ts";
 import { statusCommand } from "./status.ts";
 import { tokenCommand } from "./token.ts";
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   checkCommand,
   historyCommand,
   rollbackCommand,
+  rolloutCommand,
   statusCommand,
   tracesCommand,
   tokenCommand,

@@ -35,6 +35,8 @@ export interface RequestRecord {
   /** The peer's verified identity (inbound) or the chosen endpoint "addr:port" (outbound). */
   peer: string | null;
   mtls: boolean;
+  /** Audit policies that matched (inbound): recorded in the access log and the span, never enforced. */
+  audited?: string[];
   /** An upgraded connection (WebSocket): the bytes it carried each way, filled when it closes. */
   tunnelBytes?: { fromClient: number; toClient: number };
 }

@@ -61,6 +61,8 @@ export const accessLogEntrySchema = z.strictObject({
   durationMs: z.number().min(0),
   /** The agent's own error cause (x-mesh-error), if it answered itself. */
   cause: z.string().max(128).nullable(),
+  /** Audit AccessPolicies that matched the request (inbound): logged, never enforced. */
+  audited: z.array(z.string().max(253)).max(16).optional(),
   traceId: z
     .string()
     .regex(/^[0-9a-f]{32}$/, { error: "must be 32 lowercase hex digits" })

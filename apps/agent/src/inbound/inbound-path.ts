@@ -1,6 +1,6 @@
 import { createConnection } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { compileAccessPolicies, decideAccess, normalizeRequestTarget, spiffeId, type AgentSnapshot, type CompiledAccessPolicies } from "@mesh/shared";
+import { compileAccessPolicies, decideAccess, DEFAULT_MESH_CONFIG, normalizeRequestTarget, spiffeId, type AgentSnapshot, type CompiledAccessPolicies } from "@mesh/shared";
 import { appendForwarded, keepWebSocketUpgrade, readRequestHead } from "../endpoint/hop-by-hop.ts";
 import type { MessageHead } from "../http1/parser.ts";
 import { requestHead } from "../http1/serialize.ts";
@@ -49,7 +49,7 @@ export class InboundPath implements UpstreamExchangeHandler {
     const mtls = socket.encrypted === true;
     const source = snapshot ? callerService(socket, snapshot.trustDomain) : null;
     const forward = readRequestHead(head.headers);
-    const trace = childContext(forward.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
+    const trace = childContext(forward.traceparent, snapshot?.meshConfig.tracing.sampling ?? DEFAULT_MESH_CONFIG.tracing.sampling);
     const target = normalizeRequestTarget(head.target);
     const record = newRecord(
       {
@@ -79,6 +79,7 @@ export class InboundPath implements UpstreamExchangeHandler {
     }
     const decision = decideAccess(access, snapshot.meshConfig.defaultAccess, { source, target: this.state.service, method: head.method, path: ctx.path });
     record.detail = decision.policy;
+    if (decision.audited.length > 0) record.audited = decision.audited;
     if (!decision.allowed) {
       ctx.answer("denied", decision.reason, { policy: decision.policy });
       return ctx;

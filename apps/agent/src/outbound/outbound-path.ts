@@ -1,4 +1,4 @@
-import type { AgentSnapshot, RetryPolicy } from "@mesh/shared";
+import { DEFAULT_MESH_CONFIG, type AgentSnapshot, type RetryPolicy } from "@mesh/shared";
 import type { EjectionReason, EndpointState } from "../balancer/endpoint-state.ts";
 import { appendForwarded, keepWebSocketUpgrade, readRequestHead, withoutNames } from "../endpoint/hop-by-hop.ts";
 import type { PeerConnections } from "../endpoint/peer-connections.ts";
@@ -76,7 +76,7 @@ export class OutboundPath implements UpstreamExchangeHandler {
   readonly handle = (connection: ClientConnection, head: MessageHead): RequestContext => {
     const snapshot = this.state.snapshot;
     const forward = readRequestHead(head.headers);
-    const trace = childContext(forward.traceparent, snapshot?.meshConfig.tracing.sampling ?? 1);
+    const trace = childContext(forward.traceparent, snapshot?.meshConfig.tracing.sampling ?? DEFAULT_MESH_CONFIG.tracing.sampling);
     const target = outboundTarget(head.target, forward.host);
     const named = target !== null && target.invalid === undefined ? target : null;
     const record = newRecord(

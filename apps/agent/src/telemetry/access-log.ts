@@ -3,7 +3,7 @@ import { MAX_LOGGED_PATH_LENGTH, type AccessLogEntry } from "@mesh/shared";
 import type { RequestRecord } from "../state.ts";
 
 export function toAccessLogEntry(record: RequestRecord): AccessLogEntry {
-  return {
+  const entry: AccessLogEntry = {
     time: Math.floor(record.startTime),
     direction: record.direction,
     source: record.source,
@@ -16,6 +16,8 @@ export function toAccessLogEntry(record: RequestRecord): AccessLogEntry {
     cause: record.cause ? record.cause.slice(0, 128) : null,
     traceId: record.traceId || null,
   };
+  if (record.audited) entry.audited = record.audited.slice(0, 16);
+  return entry;
 }
 
 /** Buffered bytes of access log beyond which lines are dropped rather than held while stdout is stuck. */

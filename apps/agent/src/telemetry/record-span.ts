@@ -36,7 +36,9 @@ export function encodeSpan(record: RequestRecord): string {
   if (record.peer) attributes += "," + str("mesh.peer", record.peer);
   if (record.attempts > 1) attributes += "," + int("http.request.resend_count", record.attempts - 1);
   if (record.cause) attributes += "," + str("mesh.error", record.cause);
-  if (record.detail) attributes += "," + str("mesh.error.detail", record.detail);
+  // What decided: for an error the agent made, its detail; otherwise the policy that allowed it (inbound) or the route that chose (outbound).
+  if (record.detail) attributes += "," + str(record.cause ? "mesh.error.detail" : record.direction === "inbound" ? "mesh.access.policy" : "mesh.route", record.detail);
+  if (record.audited) attributes += "," + str("mesh.access.audited", record.audited.join(","));
   const status = failed ? `{"code":${STATUS_ERROR},"message":${JSON.stringify(record.cause ?? `HTTP ${record.status}`)}}` : `{"code":${STATUS_UNSET}}`;
   return (
     `{"traceId":"${record.traceId}","spanId":"${record.spanId}",` +

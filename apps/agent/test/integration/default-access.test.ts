@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "@mesh/testkit";
 import { MeshHarness, outcome, sendThrough, waitForRevision, type ServiceInstance } from "./harness.ts";
 
 /**
@@ -6,9 +7,7 @@ import { MeshHarness, outcome, sendThrough, waitForRevision, type ServiceInstanc
  * recorded but never change a decision. Real agents enforce it on the caller's mTLS identity.
  *   - reviews: an allow policy for frontend, and an audit policy for everyone;
  *   - ratings: no allow policy, only an audit policy for frontend (and, later, a deny for /secret).
- * What the agent records of an audit match is not asserted here: as of this writing the inbound proxy
- * drops `decision.audited` (apps/agent/src/inbound/proxy.ts), so no access log field, span attribute
- * or metric names the audit policy. That is a product gap, reported, not a behaviour to pin down.
+ * An audit match is recorded by the destination's agent: in its access log line and its span.
  */
 let mesh: MeshHarness;
 let frontend: ServiceInstance;
@@ -86,5 +85,22 @@ spec: { target: ratings, action: deny, from: [frontend], to: [{ paths: ["/secret
     expect(denied.headers["x-mesh-policy"]).toBe("no-secrets");
     // Still allowed next door: the deny is the policy's, the audit changes nothing.
     expect(outcome(await sendThrough(frontend, "ratings", "/ratings/2"))).toBe("200");
+  });
+
+  it("records each audit match in the destination agent's access log, allowed or denied", async () => {
+    await sendThrough(frontend, "ratings", "/audited/allowed");
+    await sendThrough(frontend, "ratings", "/secret");
+    const accessLines = () =>
+      ratings.agent
+        .output()
+        .split("\n")
+        .filter((line) => line.includes('"log":"access"'))
+        .map((line) => JSON.parse(line) as { path: string; status: number; audited?: string[] });
+    await waitFor(() => accessLines().some((line) => line.path === "/audited/allowed"), { timeoutMs: 5000, what: "ratings' access log line for /audited/allowed" });
+    await waitFor(() => accessLines().filter((line) => line.path === "/secret").length >= 2, { timeoutMs: 5000, what: "ratings' access log lines for /secret" });
+    expect(accessLines().find((line) => line.path === "/audited/allowed")).toMatchObject({ status: 200, audited: ["audit-ratings"] });
+    expect(accessLines().find((line) => line.path === "/secret")).toMatchObject({ status: 403, audited: ["audit-ratings"] });
+    // reviews' audit policy is for everyone; the lines of services no audit policy matched carry none.
+    expect(frontend.agent.output().split("\n").filter((line) => line.includes('"audited"'))).toEqual([]);
   });
 });

@@ -65,4 +65,16 @@ describe("a request record as an OTLP/JSON span and an access log entry", () => 
     expect(line.endsWith("}\n")).toBe(true);
     expect(JSON.parse(line)).toEqual({ level: 30, service: "a", log: "access", ...entry, time: new Date(entry.time).toISOString(), msg: "access" });
   });
+
+  it("names what decided an answered request as what it is, not as an error's detail, and the audit policies that matched", () => {
+    const allowed = attributes(span({ direction: "inbound", status: 200, detail: "ratings-readers", audited: ["audit-all", "audit-ratings"] }));
+    expect(allowed).toMatchObject({ "mesh.access.policy": "ratings-readers", "mesh.access.audited": "audit-all,audit-ratings" });
+    expect(allowed["mesh.error.detail"]).toBeUndefined();
+    const routed = attributes(span({ direction: "outbound", status: 200, detail: "route 1" }));
+    expect(routed).toMatchObject({ "mesh.route": "route 1" });
+    expect(routed["mesh.error.detail"]).toBeUndefined();
+    const entry = toAccessLogEntry(requestRecord({ direction: "inbound", audited: ["audit-all"] }));
+    expect(accessLogEntrySchema.parse(entry).audited).toEqual(["audit-all"]);
+    expect(toAccessLogEntry(requestRecord({})).audited).toBeUndefined();
+  });
 });

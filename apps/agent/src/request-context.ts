@@ -53,6 +53,8 @@ export class RequestContext {
   /** The request body has been read whole from the client. */
   bodyReceived: boolean;
   upstream: Cancelable | null = null;
+  /** Set when the connection became a tunnel: the client socket's byte counts then. */
+  private tunnelStart: { read: number; written: number } | null = null;
   /** The serialised head sent upstream, kept so a request that never reached the upstream can go again. */
   upstreamHead = "";
 
@@ -174,16 +176,15 @@ export class RequestContext {
     const client = this.client.socket;
     this.client.write(responseHead(101, headers));
     const clientRemainder = this.client.enterTunnel();
+    // What the client's socket carried before (its requests, the 101) is not the tunnel's; finish() takes the difference.
+    this.tunnelStart = { read: client.bytesRead - clientRemainder.length, written: client.bytesWritten };
     this.upstream = { cancel: () => upstream.destroy(), isConnected: true };
     if (clientRemainder.length > 0) upstream.write(clientRemainder);
     if (upstreamRemainder.length > 0) client.write(upstreamRemainder);
     client.pipe(upstream);
     upstream.pipe(client);
     upstream.on("error", () => upstream.destroy());
-    upstream.once("close", () => {
-      this.record.tunnelBytes = { fromClient: client.bytesRead, toClient: client.bytesWritten };
-      this.client.destroy();
-    });
+    upstream.once("close", () => this.client.destroy());
   }
 
   /** False when the client's socket is full: the caller pauses its upstream until the client drains. */
@@ -230,6 +231,10 @@ export class RequestContext {
 
   private finish(): void {
     this.finished = true;
+    if (this.tunnelStart) {
+      const socket = this.client.socket;
+      this.record.tunnelBytes = { fromClient: socket.bytesRead - this.tunnelStart.read, toClient: socket.bytesWritten - this.tunnelStart.written };
+    }
     this.sink = null;
     this.bodyWaiter = null;
     this.settle();

@@ -99,7 +99,21 @@ export function createAgentMetrics(state: AgentState): Registry {
   const edges = new EdgeMetrics();
   registry.registerMetric(edges.requests());
   registry.registerMetric(edges.duration());
-  state.onRecord((record: RequestRecord) => edges.add(record));
+  // Upgraded (WebSocket) connections are few and long: a labelled prom-client counter is cheap enough for them.
+  const upgradedBytes = new Counter({
+    name: "mesh_upgraded_bytes_total",
+    help: "Bytes carried by upgraded (WebSocket) connections after their 101, counted when each closes: from the client, or to it.",
+    labelNames: ["direction", "source", "destination", "flow"] as const,
+    registers: [registry],
+  });
+  state.onRecord((record: RequestRecord) => {
+    edges.add(record);
+    const bytes = record.tunnelBytes;
+    if (!bytes) return;
+    const labels = { direction: record.direction, source: record.source, destination: record.destination };
+    upgradedBytes.inc({ ...labels, flow: "from_client" }, bytes.fromClient);
+    upgradedBytes.inc({ ...labels, flow: "to_client" }, bytes.toClient);
+  });
   const ejections = new Counter({
     name: "mesh_endpoint_ejections_total",
     help: "Endpoints this agent took out of a destination's load balancing: connect-failure and reset until a reconnect succeeds, consecutive-errors for the circuit breaker's ejection time.",

@@ -109,16 +109,26 @@ describe("WebSocket through the mesh", () => {
     expect(upgraded.length).toBe(before);
   });
 
-  it("counts the upgraded connection once it ends, as a 101", async () => {
+  it("counts the upgraded connection once it ends, as a 101, and the bytes it carried each way", async () => {
     const socket = connect("/rooms/metered");
     const welcome = nextMessage(socket);
     await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
     await welcome;
+    const echoed = nextMessage(socket);
+    socket.send("x".repeat(10_000));
+    await echoed;
     socket.close();
+    const metric = async (flow: string) => {
+      const line = (await (await web.adminGet("/metrics")).text()).split("\n").find((l) => l.startsWith("mesh_upgraded_bytes_total{") && l.includes(`flow="${flow}"`));
+      return line ? Number(line.slice(line.lastIndexOf(" ") + 1)) : 0;
+    };
     await waitFor(async () => /mesh_requests_total\{[^}]*code="101"[^}]*\} [1-9]/.test(await (await web.adminGet("/metrics")).text()), {
       timeoutMs: 10_000,
       what: "web's agent to count the upgraded connection",
     });
+    // 10,000 bytes of payload each way plus WebSocket framing (and the welcome); earlier tunnels count too.
+    expect(await metric("from_client")).toBeGreaterThanOrEqual(10_000);
+    expect(await metric("to_client")).toBeGreaterThanOrEqual(10_000 + "welcome".length);
   });
 
   it("serves the request of an upgrade it does not carry (h2c) as plain HTTP/1.1", async () => {

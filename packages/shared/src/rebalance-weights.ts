@@ -59,3 +59,16 @@ function distribute(total: number, basis: readonly (number | null)[]): (number |
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
+
+/**
+ * A route's backends carrying the slots' weights: same order, every other field kept; a version the route
+ * did not list (a live one the form offered) joins only when given a weight, so no `weight: 0` appears.
+ */
+export function backendsWithWeights<B extends { version: string; weight: number }>(backends: readonly B[], slots: readonly WeightSlot[]): (B | { version: string; weight: number })[] {
+  const weightOf = new Map(slots.map((s) => [s.version, s.weight]));
+  const listed = new Set(backends.map((b) => b.version));
+  return [
+    ...backends.map((b) => (weightOf.has(b.version) ? { ...b, weight: weightOf.get(b.version)! } : b)),
+    ...slots.filter((s) => !listed.has(s.version) && s.weight > 0).map((s) => ({ version: s.version, weight: s.weight })),
+  ];
+}

@@ -31,8 +31,11 @@ async function startApp(service: string): Promise<Server> {
   return server;
 }
 
-/** Real agents (v1 each) in front of tiny real apps, then the given calls on repeat through the callers' outbound ports. */
-export async function startRealMeshTraffic(controlPlaneUrl: string, joinToken: string, services: string[], calls: RepeatedCall[]): Promise<RunningMesh> {
+/** An instance to run: "orders" is orders v1. */
+export type InstanceSpec = string | { service: string; version: string };
+
+/** Real agents in front of tiny real apps, then the given calls on repeat through the callers' outbound ports. */
+export async function startRealMeshTraffic(controlPlaneUrl: string, joinToken: string, instances: InstanceSpec[], calls: RepeatedCall[]): Promise<RunningMesh> {
   const root = await mkdtemp(path.join(os.tmpdir(), "mesh-web-own-agents-"));
   const agents: { service: string; outboundPort: number; agent: RunningProcess; app: Server }[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -48,20 +51,21 @@ export async function startRealMeshTraffic(controlPlaneUrl: string, joinToken: s
   };
   try {
     await Promise.all(
-      services.map(async (service) => {
+      instances.map(async (instance) => {
+        const { service, version } = typeof instance === "string" ? { service: instance, version: "v1" } : instance;
         const app = await startApp(service);
         const [inbound, outbound, admin] = await freePorts(3);
         const agent = startTsProcess(
           "apps/agent/src/main.ts",
           [
             "--service", service,
-            "--version", "v1",
+            "--version", version,
             "--app-port", String((app.address() as AddressInfo).port),
             "--inbound-port", String(inbound),
             "--outbound-port", String(outbound),
             "--admin-port", String(admin),
             "--control-plane", controlPlaneUrl,
-            "--data-dir", path.join(root, service),
+            "--data-dir", path.join(root, `${service}-${version}`),
             "--advertise-address", "127.0.0.1",
           ],
           { LOG_LEVEL: "warn", MESH_JOIN_TOKEN: joinToken },
@@ -70,7 +74,7 @@ export async function startRealMeshTraffic(controlPlaneUrl: string, joinToken: s
         await waitFor(async () => (await fetch(`http://127.0.0.1:${admin}/ready`)).ok, {
           timeoutMs: 90_000,
           intervalMs: 250,
-          what: `agent ${service} ready (${agent.output().slice(-2000)})`,
+          what: `agent ${service} ${version} ready (${agent.output().slice(-2000)})`,
         });
       }),
     );

@@ -1,7 +1,7 @@
 "use client";
 import { validateResources, type TrafficPolicySpec } from "@mesh/shared";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useRef, useState } from "react";
 import { IssueList, issuesOf } from "../../components/issue-list.tsx";
 import { YamlDiff } from "../../components/yaml-diff.tsx";
 import { useCan } from "../../session/session-context.tsx";
@@ -22,24 +22,39 @@ export function SplitEditor({ service, versions, trafficPolicy }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canEdit = useCan("editor");
+  const serverKey = JSON.stringify(trafficPolicy);
   const initial = useMemo(() => draftFromPolicy(trafficPolicy, versions), [trafficPolicy, versions]);
   const [draft, setDraft] = useState<SplitDraft>(initial);
   const [appliedRevision, setAppliedRevision] = useState<number | null>(null);
-  const [baseline, setBaseline] = useState(initial);
-  // A new policy from the server (after apply, or someone else's change) restarts the form.
-  if (baseline !== initial) {
-    setBaseline(initial);
+  // The policy the edit started from: kept while someone else changes it, so their change shows and is not lost.
+  const [started, setStarted] = useState({ key: serverKey, spec: trafficPolicy, draft: initial });
+  const restartOnNextPolicy = useRef(false);
+  const editing = JSON.stringify(draft) !== JSON.stringify(started.draft);
+  const restart = () => {
+    setStarted({ key: serverKey, spec: trafficPolicy, draft: initial });
+    setDraft(initial);
+  };
+  if (started.key !== serverKey && (!editing || restartOnNextPolicy.current)) {
+    restartOnNextPolicy.current = false;
+    restart();
+  } else if (started.key === serverKey && started.draft !== initial && !editing) {
+    // Same policy, new live versions: start from them.
+    setStarted({ ...started, draft: initial });
     setDraft(initial);
   }
+  const changedMeanwhile = started.key !== serverKey;
+  const revisions = useQuery({ ...trpc.revisions.list.queryOptions({ limit: 50 }), enabled: changedMeanwhile });
+  const theirRevision = revisions.data?.find((r) => r.changes.some((c) => c.kind === "TrafficPolicy" && c.name === service));
 
-  const proposed = policyFromDraft(service, trafficPolicy, draft);
+  const proposed = policyFromDraft(service, started.spec, trafficPolicy, draft);
   const localIssues = validateResources([proposed]).issues;
-  const changed = JSON.stringify(draft) !== JSON.stringify(initial);
+  const changed = editing;
 
   const preview = useMutation(trpc.resources.applyDocuments.mutationOptions());
   const apply = useMutation(
     trpc.resources.applyDocuments.mutationOptions({
       onSuccess: async (result) => {
+        restartOnNextPolicy.current = true;
         setAppliedRevision(result.revision);
         preview.reset();
         await queryClient.invalidateQueries();
@@ -53,7 +68,18 @@ export function SplitEditor({ service, versions, trafficPolicy }: Props) {
     <div className="split-editor" data-testid={`split-editor-${service}`}>
       <div className="stack">
         <h3>Weights</h3>
-        <WeightSliders slots={draft.slots} disabled={!canEdit} onChange={(slots) => setDraft({ ...draft, slots })} />
+        {changedMeanwhile && (
+          <div className="notice warn" role="alert" data-testid="changed-meanwhile">
+            <strong>
+              TrafficPolicy/{service} changed{theirRevision ? ` in revision #${theirRevision.id} by ${theirRevision.actor}` : ""} since you started editing.
+            </strong>{" "}
+            Apply keeps their other fields; the routes and weights become the ones below.{" "}
+            <button type="button" className="link-button" onClick={restart}>
+              Start over from their version
+            </button>
+          </div>
+        )}
+        <WeightSliders slots={draft.slots} disabled={!canEdit} onChange={(slots) => setDraft({ ...draft, slots, slotsTouched: true })} />
         <h3 style={{ marginTop: 8 }}>Header routes</h3>
         <HeaderRoutesEditor routes={draft.headerRoutes} versions={versions} disabled={!canEdit} onChange={(headerRoutes) => setDraft({ ...draft, headerRoutes })} />
         {draft.otherRoutes.length > 0 && <p className="small muted">{draft.otherRoutes.length} other match route(s) are kept as they are.</p>}
@@ -80,7 +106,7 @@ export function SplitEditor({ service, versions, trafficPolicy }: Props) {
           >
             {apply.isPending ? "Applying…" : "Apply"}
           </button>
-          <button type="button" className="button ghost" disabled={!changed} onClick={() => setDraft(initial)}>
+          <button type="button" className="button ghost" disabled={!changed} onClick={restart}>
             Reset
           </button>
           {!canEdit && <span className="small muted">Viewers can look, not change.</span>}

@@ -10,7 +10,8 @@ import { SplitEditor } from "./split-editor.tsx";
 export function SplitsView() {
   const trpc = useTRPC();
   const services = useQuery(trpc.services.list.queryOptions());
-  const policies = useQuery(trpc.resources.get.queryOptions({ kind: "TrafficPolicy" }));
+  // Polled, so a change made elsewhere while someone edits shows in their editor before they apply.
+  const policies = useQuery({ ...trpc.resources.get.queryOptions({ kind: "TrafficPolicy" }), refetchInterval: 5_000 });
   const policyOf = (name: string) => {
     const found = policies.data?.find((p) => p.kind === "TrafficPolicy" && p.metadata.name === name);
     return found?.kind === "TrafficPolicy" ? found.spec : null;

@@ -51,13 +51,12 @@ async function appliedRevisions(): Promise<Record<string, number | null>> {
   return Object.fromEntries(agents.map((agent) => [agent.service, agent.appliedRevision]));
 }
 
-/** SIGSTOP within a moment of the agent's last heartbeat, so how long it has been silent is known to the test. */
+/** SIGSTOP within a moment of the agent's last heartbeat (its own lastContact), so how long it has been silent is known to the test. */
 async function pauseRightAfterHeartbeat(instance: ServiceInstance): Promise<void> {
   await waitFor(
     async () => {
-      const { agents } = await mesh.operator.agents.status.query();
-      const agent = agents.find((candidate) => candidate.instanceId === instanceIds.get(instance));
-      return agent && Date.now() - Date.parse(agent.lastHeartbeatAt) < 500;
+      const { controlPlane } = (await (await instance.adminGet("/config")).json()) as { controlPlane: { lastContact: string | null } };
+      return controlPlane.lastContact !== null && Date.now() - Date.parse(controlPlane.lastContact) < 300;
     },
     { timeoutMs: 10_000, intervalMs: 50, what: `a fresh heartbeat from ${instance.service}` },
   );

@@ -1,4 +1,5 @@
 import { notifyMeshChange } from "./mesh-changes.ts";
+import { forgetHeartbeats } from "./record-heartbeat.ts";
 import type { PrismaClient } from "../db/client.ts";
 
 /** Takes the instance out of every agent's endpoints at once; its credential stops working. */
@@ -7,4 +8,5 @@ export async function deregisterInstance(prisma: PrismaClient, service: string, 
     await tx.instance.updateMany({ where: { id: instanceId, serviceName: service, deregisteredAt: null }, data: { deregisteredAt: new Date() } });
     await notifyMeshChange(tx, { type: "instances", service });
   });
+  forgetHeartbeats(prisma, service, instanceId);
 }

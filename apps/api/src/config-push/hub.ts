@@ -5,6 +5,7 @@ import { coalescedTask } from "./coalesced-task.ts";
 import { sweepExpiredInstances } from "./instance-expiry.ts";
 import { INSTANCE_TTL_MS } from "./liveness.ts";
 import { LatestValue } from "./latest-value.ts";
+import { closeHeartbeatWriter } from "./record-heartbeat.ts";
 import { loadMeshState } from "./mesh-state.ts";
 import { snapshotFromState } from "./snapshot.ts";
 
@@ -146,6 +147,8 @@ export async function startConfigHub({ prisma, databaseUrl, trustDomain, log }: 
       for (const subscriber of subscribers) subscriber.mailbox.close();
       await listener.close();
       await refresh.stop();
+      // Liveness heard but not yet written would otherwise be lost with this replica.
+      await closeHeartbeatWriter(prisma).catch(warn("could not write the last heartbeats"));
       await stateReader.$disconnect();
     },
   };

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../db/client.ts";
 import { notifyMeshChange } from "./mesh-changes.ts";
-import { EXPIRED_HEALTH, INSTANCE_RETENTION_MS, INSTANCE_TTL_MS } from "./liveness.ts";
+import { EXPIRED_HEALTH, INSTANCE_RETENTION_MS, INSTANCE_TTL_MS, LIVE_INSTANCE_SQL } from "./liveness.ts";
 
 /**
  * Marks instances that stopped heartbeating as expired and announces it. Every replica sweeps; the UPDATE claims
@@ -12,7 +12,7 @@ export async function sweepExpiredInstances(prisma: PrismaClient): Promise<numbe
   const retentionSeconds = INSTANCE_RETENTION_MS / 1000;
   const expired = await prisma.$queryRaw<{ serviceName: string }[]>`
     UPDATE "Instance" SET health = ${EXPIRED_HEALTH}
-    WHERE "deregisteredAt" IS NULL AND health <> ${EXPIRED_HEALTH}
+    WHERE ${LIVE_INSTANCE_SQL}
       AND "lastHeartbeatAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${ttlSeconds}::double precision)
     RETURNING "serviceName"`;
   for (const service of new Set(expired.map((row) => row.serviceName))) await notifyMeshChange(prisma, { type: "instances", service });

@@ -1,3 +1,5 @@
+import { Prisma } from "../db/generated/client.ts";
+
 /** How often agents heartbeat (told to them at registration). */
 export const HEARTBEAT_INTERVAL_MS = 3_000;
 /** An instance that has not heartbeated for this long stops being an endpoint (three missed heartbeats and a bit). */
@@ -17,3 +19,12 @@ export const EXPIRED_HEALTH = "expired";
  * rollout status: it is still an endpoint until INSTANCE_TTL_MS, but nothing it was sent is likely to be applied.
  */
 export const DISCONNECTED_AFTER_MS = 2 * HEARTBEAT_INTERVAL_MS;
+/** Heartbeats that change nothing but liveness are written in one batch this often (far inside INSTANCE_TTL_MS). */
+export const LIVENESS_FLUSH_MS = 1_000;
+
+/**
+ * A live instance: registered, not deregistered, and not expired (it heartbeated within INSTANCE_TTL_MS, as the
+ * sweep judges). The one rule for who counts, as a Prisma filter and as SQL on "Instance".
+ */
+export const LIVE_INSTANCE_WHERE = { deregisteredAt: null, health: { not: EXPIRED_HEALTH } } satisfies Prisma.InstanceWhereInput;
+export const LIVE_INSTANCE_SQL = Prisma.sql`"deregisteredAt" IS NULL AND health <> ${EXPIRED_HEALTH}`;

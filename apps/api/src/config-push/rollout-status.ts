@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../db/client.ts";
-import { DISCONNECTED_AFTER_MS, EXPIRED_HEALTH } from "./liveness.ts";
+import { DISCONNECTED_AFTER_MS, LIVE_INSTANCE_SQL } from "./liveness.ts";
 import { servicesAffectedBy } from "./revision-impact.ts";
 
 /** An affected live agent that has not applied the revision: `reason` is "not acknowledged", "disconnected" or "rejected: <its error>". */
@@ -34,7 +34,7 @@ export async function rolloutStatus(prisma: PrismaClient, revision: number): Pro
     SELECT id, "serviceName" AS service, "appliedRevision" AS applied, "rejectedRevision" AS rejected, "rejectionError" AS error,
            "lastHeartbeatAt" < (now() AT TIME ZONE 'UTC') - make_interval(secs => ${DISCONNECTED_AFTER_MS / 1000}::double precision) AS silent
       FROM "Instance"
-     WHERE "deregisteredAt" IS NULL AND health <> ${EXPIRED_HEALTH}
+     WHERE ${LIVE_INSTANCE_SQL}
      ORDER BY "serviceName", id`;
   const affected = await servicesAffectedBy(prisma, revision, agents.map((agent) => agent.service));
   const targets = agents.filter((agent) => affected.has(agent.service));

@@ -1,4 +1,4 @@
-import { EXPIRED_HEALTH } from "../config-push/liveness.ts";
+import { LIVE_INSTANCE_WHERE } from "../config-push/liveness.ts";
 import { router, viewerProcedure } from "../trpc.ts";
 
 export const agentsRouter = router({
@@ -7,7 +7,7 @@ export const agentsRouter = router({
     const [latest, instances] = await Promise.all([
       ctx.deps.prisma.revision.findFirst({ orderBy: { id: "desc" }, select: { id: true } }),
       ctx.deps.prisma.instance.findMany({
-        where: { deregisteredAt: null, health: { not: EXPIRED_HEALTH } },
+        where: LIVE_INSTANCE_WHERE,
         orderBy: [{ serviceName: "asc" }, { version: "asc" }, { registeredAt: "asc" }],
       }),
     ]);

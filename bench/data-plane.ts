@@ -2,12 +2,13 @@ import { constants } from "node:fs";
 import { access, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DEFAULT_MESH_CONFIG } from "../packages/shared/src/resources.ts";
 import { freePorts } from "../packages/testkit/src/ports.ts";
 import { startDataPathTopology, wrk, type DataPathTopology, type WrkResult } from "./data-path.ts";
 import { startHaproxy } from "./haproxy.ts";
 import { startNginxMtlsPair, type NginxMtlsPair, type RunningNginx } from "./nginx.ts";
 import { runOpenLoop, type OpenLoopResult } from "./open-loop.ts";
-import { startRealAgentPath, type RealAgentPath } from "./real-agents.ts";
+import { startRealAgents, type RealAgents } from "./real-agents.ts";
 import { cpuSeconds, memoryUse, pidListeningOn, type MemoryUse } from "./process-stats.ts";
 import { formatMs, formatNumber, type BenchSection, type Figure } from "./section.ts";
 
@@ -38,11 +39,13 @@ export const DATA_PLANE_DEFAULTS: DataPlaneOptions = {
 export const DATA_PLANE_QUICK: Partial<DataPlaneOptions> = { wrkDurationS: 2, wrkWarmupS: 1, openLoopDurationMs: 2000, openLoopWarmupMs: 500 };
 
 const TITLE = "Data plane";
+/** What a user's agents do unless told otherwise (the MeshConfig schema's default sampling). */
+const DEFAULT_TELEMETRY = `the default sampling, ${+(DEFAULT_MESH_CONFIG.tracing.sampling * 100).toFixed(4)}%, with failed or slow requests always traced, metric rollups and access logs`;
 const NAMES = {
   haproxy: "haproxy (1 thread, keep-alive upstream)",
   nginxPair: "nginx pair (A → mTLS → B, 1 worker each, keep-alive both hops)",
-  realAgents: "two real agents (mesh-agent, control plane, default telemetry)",
-  realAgentsTracingOff: "two real agents, tracing off (sampling 0)",
+  realAgents: `two real agents (mesh-agent, control plane, default telemetry: ${DEFAULT_TELEMETRY})`,
+  realAgentsTelemetryOff: "two real agents, telemetry off (MESH_AGENT_TELEMETRY=off)",
 };
 /** A path answering less than this share of the offered rate within the window fell behind: its latencies grew all along. */
 const OVERLOADED_BELOW = 0.95;
@@ -78,9 +81,9 @@ interface PathResult {
 
 /**
  * Item 1 of the suite. The topology (app, nginx, agents in their own processes) is bench/data-path.ts's; this adds
- * HAProxy, the pair of nginx with mTLS between them (bench/nginx.ts), the real agents with telemetry as configured
- * by default and with tracing off, the open-loop latency at a fixed rate, the CPU of agents and nginx workers, the
- * agents' memory, and issue 14's targets.
+ * HAProxy, the pair of nginx with mTLS between them (bench/nginx.ts), real agents with the default telemetry and
+ * real agents started with MESH_AGENT_TELEMETRY=off, the open-loop latency at a fixed rate, the CPU of agents and
+ * nginx workers, the agents' memory, and issue 14's targets.
  */
 export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFAULTS): Promise<BenchSection> {
   const missing = [];
@@ -90,7 +93,7 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
   let topology: DataPathTopology | undefined;
   let haproxy: { stop(): Promise<void> } | undefined;
   let nginxPair: NginxMtlsPair | undefined;
-  let realAgents: RealAgentPath | undefined;
+  let realAgents: RealAgents | undefined;
   try {
     topology = await startDataPathTopology(options.profileDir);
     const byName = (prefix: string) => {
@@ -105,8 +108,7 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
     const haproxyUrl = new URL(direct.url);
     haproxyUrl.port = String(haproxyPort);
     nginxPair = await startNginxMtlsPair(path.join(work, "nginx-pair"), { a: nginxAPort, b: nginxBPort }, appPort);
-    realAgents = await startRealAgentPath(appPort, options.profileDir);
-    const real = realAgents;
+    realAgents = await startRealAgents(appPort, options.profileDir);
 
     const oneAgent = byName("one agent");
     const twoAgents = byName("two agents");
@@ -118,10 +120,10 @@ export async function benchDataPlane(options: DataPlaneOptions = DATA_PLANE_DEFA
       { ...pathCase(oneAgent), agentPorts: [serverAgentPort] },
       { ...pathCase(twoAgents), agentPorts: [Number(new URL(twoAgents.url).port), serverAgentPort] },
       { name: NAMES.nginxPair, url: nginxPair.url, headers: {}, agentPorts: [], nginx: nginxPair.nginx },
-      // Tracing off first: were it second, the control plane could still be storing the spans of the run before,
-      // on the same cores. Then back to the default MeshConfig's sampling (every trace, tracing.sampling 1).
-      { ...pathCase({ name: NAMES.realAgentsTracingOff, ...real }), agentPorts: real.agentPorts, before: () => real.setTracingSampling(0) },
-      { ...pathCase({ name: NAMES.realAgents, ...real }), agentPorts: real.agentPorts, before: () => real.setTracingSampling(1) },
+      // Telemetry off first: were it second, the control plane could still be storing the spans, rollups and
+      // access logs of the default run, on the same cores.
+      { ...pathCase({ name: NAMES.realAgentsTelemetryOff, ...realAgents.telemetryOff }), agentPorts: realAgents.telemetryOff.agentPorts },
+      { ...pathCase({ name: NAMES.realAgents, ...realAgents.defaultTelemetry }), agentPorts: realAgents.defaultTelemetry.agentPorts },
     ];
     const agentPids = new Map<number, number>();
     for (const port of new Set(paths.flatMap((p) => p.agentPorts))) agentPids.set(port, await pidListeningOn(port));
@@ -273,7 +275,7 @@ function section(results: PathResult[], memory: Map<number, MemoryUse>, options:
       met: vsNginx >= TARGETS.oneAgentVsNginx,
     },
     {
-      metric: "two real agents: max req/s, default telemetry vs tracing off",
+      metric: `two real agents: max req/s, default telemetry (${DEFAULT_TELEMETRY}) vs telemetry off (MESH_AGENT_TELEMETRY=off)`,
       value: `${times(telemetryCost)} (${formatNumber(rps(realAgents))} vs ${formatNumber(rps(realAgentsOff))})`,
       target: `≥ ${TARGETS.telemetryOnVsOff.toFixed(2)}×`,
       met: telemetryCost >= TARGETS.telemetryOnVsOff,
@@ -290,21 +292,22 @@ function section(results: PathResult[], memory: Map<number, MemoryUse>, options:
       target: `≤ ${TARGETS.cpuVsNginx.toFixed(1)}× each`,
       met: Math.max(...meshCpuRatios) <= TARGETS.cpuVsNginx,
     },
-    { metric: `two real agents, default telemetry: CPU s per 1000 requests at ${rate} req/s`, value: vsPairHops(realAgents) },
-    { metric: `two real agents, tracing off: CPU s per 1000 requests at ${rate} req/s`, value: vsPairHops(realAgentsOff) },
+    { metric: `two real agents, default telemetry (${DEFAULT_TELEMETRY}): CPU s per 1000 requests at ${rate} req/s`, value: vsPairHops(realAgents) },
+    { metric: `two real agents, telemetry off: CPU s per 1000 requests at ${rate} req/s`, value: vsPairHops(realAgentsOff) },
     ...memoryFigures("data plane only", mesh),
-    ...memoryFigures("two real agents", realAgents),
+    ...memoryFigures("two real agents, default telemetry", realAgents),
+    ...memoryFigures("two real agents, telemetry off", realAgentsOff),
   );
   return {
     title: TITLE,
     method: [
       "- App: a minimal Node http server answering a 40-byte JSON body (bench/data-path-upstream.ts). Data-plane-only agents: the real `startDataPlane` (apps/agent/src/data-plane.ts), each in its own Node process, given config and certificates (ECDSA P-256) directly instead of from a control plane, with no telemetry (bench/data-path.ts, bench/data-path-agent.ts).",
-      "- Real agents: the `mesh-agent` program users run, registered with a control plane (in the benchmark's process, on a fresh database of the machine's PostgreSQL): certificates from its CA, config over the subscription, and every request traced (the default sampling, 100%), counted in metric rollups and access-logged (to a file), all shipped to the control plane as in production (bench/real-agents.ts). The control plane's ingestion shares the cores with the agents.",
-      "- Real agents, tracing off: the same two agents, measured just before the default run, once a MeshConfig with `tracing.sampling: 0` is applied and both run it (then `1`, the default, for the default run): no spans are made or exported. The agent has no other telemetry switch, so metric rollups, access log lines on stdout and the access logs shipped to the control plane go on as before.",
-      "- Paths: direct to the app; nginx (1 worker, keep-alive upstream); HAProxy (1 thread, keep-alive, http-reuse always); one agent (its inbound port, plaintext, permissive mode); the mesh path, two agents (caller's outbound with `Host: app` → mTLS between agents → app agent's inbound → app); the nginx pair, the same path done by two nginx (A: plain listener, `proxy_pass https://` with `proxy_ssl_certificate` (a client certificate) and `proxy_ssl_verify on`; B: TLS listener with `ssl_verify_client on`, proxying to the app; 1 worker each, keep-alive upstreams on both hops, ECDSA P-256 certificates from a CA like the agents'; bench/nginx.ts); the mesh path through real agents, with tracing off and with default telemetry. nginx keeps connections open whatever their request count (`keepalive_requests`), like the agents.",
+      `- Real agents, default telemetry: the \`mesh-agent\` program users run, registered with a control plane (in the benchmark's process, on a fresh database of the machine's PostgreSQL): certificates from its CA, config over the subscription, and the telemetry a user gets by default (a MeshConfig without a tracing setting is applied, and both pairs run it): ${DEFAULT_TELEMETRY}, every request counted in a rollup and access-logged (its line to a file), all shipped to the control plane as in production (bench/real-agents.ts). The control plane's ingestion shares the cores with the agents.`,
+      "- Real agents, telemetry off: a second pair of real agents, the same topology on their own ports (services `caller-telemetry-off` → `app-telemetry-off`, in front of the same app), registered with the same control plane and running the same MeshConfig, but started with `MESH_AGENT_TELEMETRY=off`: no spans, no metric rollups, no access log (neither on stdout nor shipped to the control plane); their /metrics is still served. Measured just before the default run, so the control plane is not still ingesting that run's telemetry; the pair not being measured only heartbeats.",
+      "- Paths: direct to the app; nginx (1 worker, keep-alive upstream); HAProxy (1 thread, keep-alive, http-reuse always); one agent (its inbound port, plaintext, permissive mode); the mesh path, two agents (caller's outbound with `Host: app` → mTLS between agents → app agent's inbound → app); the nginx pair, the same path done by two nginx (A: plain listener, `proxy_pass https://` with `proxy_ssl_certificate` (a client certificate) and `proxy_ssl_verify on`; B: TLS listener with `ssl_verify_client on`, proxying to the app; 1 worker each, keep-alive upstreams on both hops, ECDSA P-256 certificates from a CA like the agents'; bench/nginx.ts); the mesh path through real agents, with telemetry off and with the default telemetry. nginx keeps connections open whatever their request count (`keepalive_requests`), like the agents.",
       `- Maximum throughput: wrk -t1 -c${options.connections} -d${options.wrkDurationS}s after a ${options.wrkWarmupS} s warm-up (closed loop).`,
       `- Latency: an open-loop generator (bench/open-loop.ts) in its own process sends ${rate} req/s at fixed, pre-computed times over a keep-alive pool of ${options.openLoopConnections} connections, whatever the responses do, and measures each latency from the request's SCHEDULED send time (no coordinated omission); ${options.openLoopWarmupMs / 1000} s warm-up, then ${options.openLoopDurationMs / 1000} s measured. Its timer resolution adds up to ~1 ms to every path alike.`,
-      "- CPU per 1000 requests, for agents and nginx alike: utime + stime from /proc/<pid>/stat (of each agent's process; of each nginx's worker processes, the master only supervising) before and after the open-loop run, divided by the requests sent, warm-up included. Each agent is compared with the nginx doing its part: one agent with the single nginx; on the mesh path, the caller's agent with nginx A and the server's with nginx B. Peak RSS: VmHWM from /proc/<pid>/status after all runs (the agents serve every run). Part of it is RssFile, pages of files mapped into the process, nearly all of them the Node executable's code, which every Node process on the host shares; VmHWM − RssFile is the agent's own memory.",
+      "- CPU per 1000 requests, for agents and nginx alike: utime + stime from /proc/<pid>/stat (of each agent's process; of each nginx's worker processes, the master only supervising) before and after the open-loop run, divided by the requests sent, warm-up included. Each agent is compared with the nginx doing its part: one agent with the single nginx; on the mesh path, the caller's agent with nginx A and the server's with nginx B. Peak RSS: VmHWM from /proc/<pid>/status after all runs (each agent's peak over the runs it served). Part of it is RssFile, pages of files mapped into the process, nearly all of them the Node executable's code, which every Node process on the host shares; VmHWM − RssFile is the agent's own memory.",
       "- Ratios compare figures of this one run; the paths run one after the other (in the order of the table), so a change in the machine's load between two runs moves their ratio.",
       "- Agents run as users run them: bundled into one file by esbuild (scripts/lib/agent-bundle.ts), no TypeScript loader in the process, with the agent's Node flags (`--max-semi-space-size=2`).",
       "- Everything (load generators, proxies, agents, app) shares the machine's cores.",

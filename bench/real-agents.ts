@@ -3,33 +3,43 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createApiClient } from "../apps/api/src/cli/api-client.ts";
 import { startControlPlane } from "../apps/api/src/server.ts";
+import { DEFAULT_MESH_CONFIG } from "../packages/shared/src/resources.ts";
 import { createTestDatabase } from "../packages/testkit/src/database.ts";
 import { freePorts } from "../packages/testkit/src/ports.ts";
 import { waitFor } from "../packages/testkit/src/wait-for.ts";
 import { AGENT_BUNDLE, AGENT_ENTRY, agentEnv, agentNodeArgs, bundleEntry, type AgentLaunch } from "../scripts/lib/agent-bundle.ts";
-import { startManagedProcess, type ManagedProcess } from "../scripts/lib/managed-process.ts";
+import { startManagedProcess } from "../scripts/lib/managed-process.ts";
 
+/** One pair of real agents: a caller's agent sending to an app's agent, which forwards to the app. */
 export interface RealAgentPath {
-  /** The caller agent's outbound port; send `Host: app`. */
+  /** The caller agent's outbound port; send `headers` (the app agent's service as Host). */
   url: string;
   headers: string[];
   /** Caller's outbound port, then the app agent's inbound port. */
   agentPorts: [number, number];
-  /**
-   * Applies a MeshConfig with this tracing sampling ratio (the only telemetry setting the agent takes) and waits
-   * until both agents run it.
-   */
-  setTracingSampling(ratio: number): Promise<void>;
+}
+
+export interface RealAgents {
+  /** Agents as users start them: telemetry as the default MeshConfig sets it. */
+  defaultTelemetry: RealAgentPath;
+  /** The same topology, its agents started with `MESH_AGENT_TELEMETRY=off`: no spans, metric rollups or access log. */
+  telemetryOff: RealAgentPath;
   close(): Promise<void>;
 }
 
+/** What the telemetry-off pair's agents get in their environment (apps/agent/src/start-agent.ts). */
+export const TELEMETRY_OFF_ENV = { MESH_AGENT_TELEMETRY: "off" } as const;
+
 /**
- * Two real agents as users run them (the `mesh-agent` bundle), registered with a real control plane on a fresh
- * database of the machine's PostgreSQL: certificates from its CA, config over the subscription, and every request's
- * span (default sampling, 100%), metric rollup and access log line (to a file) shipped as in production. The control
- * plane runs in this process and shares the cores with everything else.
+ * Two pairs of real agents as users run them (the `mesh-agent` bundle), registered with one real control plane on a
+ * fresh database of the machine's PostgreSQL: certificates from its CA, config over the subscription. Once all four
+ * run, a MeshConfig without a tracing setting is applied, so they run the default sampling (1% of new traces, failed
+ * or slow hops always traced). The default pair ships its spans, metric rollups and access logs (access log lines go
+ * to a file) as in production; the other pair, services `app-telemetry-off` and `caller-telemetry-off` on their own
+ * ports, is started with `MESH_AGENT_TELEMETRY=off`. The control plane runs in this process and shares the cores
+ * with everything else; the pair not being measured only heartbeats.
  */
-export async function startRealAgentPath(appPort: number, profileDir?: string): Promise<RealAgentPath> {
+export async function startRealAgents(appPort: number, profileDir?: string): Promise<RealAgents> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
@@ -43,11 +53,11 @@ export async function startRealAgentPath(appPort: number, profileDir?: string): 
     cleanups.unshift(() => controlPlane.close());
     await bundleEntry(AGENT_ENTRY, AGENT_BUNDLE);
 
-    const [callerApp, callerInbound, callerOutbound, callerAdmin, appInbound, appOutbound, appAdmin] = (await freePorts(7)) as [number, number, number, number, number, number, number];
     // Node writes the profile when the agent exits after its SIGTERM drain.
     const profiling = (service: string): string[] =>
       profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=real-${service}-${Date.now()}.cpuprofile`] : [];
-    const startAgent = (service: string, ports: AgentLaunch["ports"]): ManagedProcess => {
+    let exitedEarly: string | null = null;
+    const startAgent = (service: string, ports: AgentLaunch["ports"], env: Record<string, string>): void => {
       const launch: AgentLaunch = {
         service,
         version: "v1",
@@ -61,45 +71,68 @@ export async function startRealAgentPath(appPort: number, profileDir?: string): 
         name: `${service} agent`,
         command: process.execPath,
         args: [...profiling(service), ...agentNodeArgs(launch)],
-        env: { LOG_LEVEL: "warn", ...agentEnv(launch) },
+        env: { LOG_LEVEL: "warn", ...env, ...agentEnv(launch) },
         logFile: path.join(work, `${service}.log`),
       });
       cleanups.unshift(() => agent.stop(5000));
-      return agent;
+      void agent.exited.then((code) => (exitedEarly ??= `${agent.name} exited with ${code}:\n${agent.logTail()}`));
     };
-    const app = startAgent("app", { app: appPort, inbound: appInbound, outbound: appOutbound, admin: appAdmin });
-    const caller = startAgent("caller", { app: callerApp, inbound: callerInbound, outbound: callerOutbound, admin: callerAdmin });
-    let exitedEarly: string | null = null;
-    for (const agent of [app, caller]) void agent.exited.then((code) => (exitedEarly ??= `${agent.name} exited with ${code}:\n${agent.logTail()}`));
+
+    interface Pair {
+      path: RealAgentPath;
+      appService: string;
+      adminPorts: [number, number];
+    }
+    const startPair = async (suffix: string, env: Record<string, string>): Promise<Pair> => {
+      const [callerApp, callerInbound, callerOutbound, callerAdmin, appInbound, appOutbound, appAdmin] = (await freePorts(7)) as [number, number, number, number, number, number, number];
+      const appService = `app${suffix}`;
+      startAgent(appService, { app: appPort, inbound: appInbound, outbound: appOutbound, admin: appAdmin }, env);
+      startAgent(`caller${suffix}`, { app: callerApp, inbound: callerInbound, outbound: callerOutbound, admin: callerAdmin }, env);
+      return {
+        path: { url: `http://127.0.0.1:${callerOutbound}/ratings/1`, headers: [`Host: ${appService}`], agentPorts: [callerOutbound, appInbound] },
+        appService,
+        adminPorts: [callerAdmin, appAdmin],
+      };
+    };
+    const defaultPair = await startPair("", {});
+    const offPair = await startPair("-telemetry-off", { ...TELEMETRY_OFF_ENV });
+    const pairs = [defaultPair, offPair];
+
+    type AgentConfig = {
+      snapshot?: { revision?: number; meshConfig?: { tracing?: { sampling?: number } }; destinations?: Record<string, { endpoints: unknown[] }> };
+    } | null;
+    const configOf = (adminPort: number) => fetch(`http://127.0.0.1:${adminPort}/config`).then((r) => r.json() as Promise<AgentConfig>, () => null);
     await waitFor(
       async () => {
         if (exitedEarly) throw new Error(exitedEarly);
-        const config = (await fetch(`http://127.0.0.1:${callerAdmin}/config`).then((r) => r.json(), () => null)) as { snapshot?: { destinations?: Record<string, { endpoints: unknown[] }> } } | null;
-        const ready = await fetch(`http://127.0.0.1:${appAdmin}/ready`).then((r) => r.ok, () => false);
-        return ready && (config?.snapshot?.destinations?.app?.endpoints.length ?? 0) > 0;
+        for (const { appService, adminPorts: [callerAdmin, appAdmin] } of pairs) {
+          const config = await configOf(callerAdmin);
+          const ready = await fetch(`http://127.0.0.1:${appAdmin}/ready`).then((r) => r.ok, () => false);
+          if (!ready || (config?.snapshot?.destinations?.[appService]?.endpoints.length ?? 0) === 0) return false;
+        }
+        return true;
       },
-      { timeoutMs: 60_000, what: "both agents to register and the caller to know the app's instance" },
+      { timeoutMs: 60_000, what: "all four agents to register and each caller to know its app's instance" },
     );
+
+    // The default MeshConfig: no tracing setting, so the schema's default sampling applies.
     const admin = createApiClient(controlPlane.url, controlPlane.adminToken);
-    const setTracingSampling = async (ratio: number): Promise<void> => {
-      const { revision } = await admin.resources.applyDocuments.mutate({
-        documents: [{ apiVersion: "mesh/v1", kind: "MeshConfig", metadata: { name: "default" }, spec: { tracing: { sampling: ratio } } }],
-      });
-      const runs = async (adminPort: number) => {
-        const config = (await fetch(`http://127.0.0.1:${adminPort}/config`).then((r) => r.json(), () => null)) as {
-          snapshot?: { revision?: number; meshConfig?: { tracing?: { sampling?: number } } };
-        } | null;
-        return (config?.snapshot?.revision ?? -1) >= (revision ?? 0) && config?.snapshot?.meshConfig?.tracing?.sampling === ratio;
-      };
-      await waitFor(
-        async () => {
-          if (exitedEarly) throw new Error(exitedEarly);
-          return (await runs(callerAdmin)) && (await runs(appAdmin));
-        },
-        { timeoutMs: 30_000, what: `both agents to run tracing sampling ${ratio}` },
-      );
-    };
-    return { url: `http://127.0.0.1:${callerOutbound}/ratings/1`, headers: ["Host: app"], agentPorts: [callerOutbound, appInbound], setTracingSampling, close };
+    const { revision } = await admin.resources.applyDocuments.mutate({
+      documents: [{ apiVersion: "mesh/v1", kind: "MeshConfig", metadata: { name: "default" }, spec: {} }],
+    });
+    const defaultSampling = DEFAULT_MESH_CONFIG.tracing.sampling;
+    await waitFor(
+      async () => {
+        if (exitedEarly) throw new Error(exitedEarly);
+        for (const adminPort of pairs.flatMap((p) => p.adminPorts)) {
+          const config = await configOf(adminPort);
+          if ((config?.snapshot?.revision ?? -1) < (revision ?? 0) || config?.snapshot?.meshConfig?.tracing?.sampling !== defaultSampling) return false;
+        }
+        return true;
+      },
+      { timeoutMs: 30_000, what: `all four agents to run the default MeshConfig (tracing sampling ${defaultSampling})` },
+    );
+    return { defaultTelemetry: defaultPair.path, telemetryOff: offPair.path, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,13 +1,23 @@
 "use client";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@mesh/api/router";
+import { apiFetch, isUnauthorized } from "../errors/plain-error.ts";
 import { CLIENT_HEADER } from "../session/session-cookie.ts";
 import { TRPCProvider } from "./trpc.ts";
 
+/** A revoked or expired token: back to the login page, which returns here after signing in. */
+function signInAgain(error: unknown): void {
+  if (!isUnauthorized(error) || typeof window === "undefined" || window.location.pathname === "/login") return;
+  const here = `${window.location.pathname}${window.location.search}`;
+  window.location.assign(`/login?next=${encodeURIComponent(here)}`);
+}
+
 function makeQueryClient(): QueryClient {
   return new QueryClient({
+    queryCache: new QueryCache({ onError: signInAgain }),
+    mutationCache: new MutationCache({ onError: signInAgain }),
     defaultOptions: {
       queries: {
         staleTime: 2_000,
@@ -29,7 +39,7 @@ export function QueryProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: "/trpc", headers: { [CLIENT_HEADER]: "web" }, maxItems: 10 })],
+      links: [httpBatchLink({ url: "/trpc", headers: { [CLIENT_HEADER]: "web" }, maxItems: 10, fetch: apiFetch })],
     }),
   );
   return (

@@ -12,6 +12,8 @@ export interface OwnMesh {
   joinToken: string;
   adminToken: string;
   admin: MeshClient;
+  /** Takes the control plane down (for real), leaving the dashboard up. */
+  stopControlPlane(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -23,8 +25,10 @@ export async function startOwnMesh(name: string): Promise<OwnMesh> {
   const database = await createTestDatabase(name);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `${name}-`));
   const controlPlane = await startControlPlane({ port: 0, host: "127.0.0.1", databaseUrl: database.url, dataDir, log: false });
+  let closed: Promise<void> | undefined;
+  const stopControlPlane = () => (closed ??= controlPlane.close());
   const stopBackend = async () => {
-    await controlPlane.close();
+    await stopControlPlane();
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   };
@@ -41,6 +45,7 @@ export async function startOwnMesh(name: string): Promise<OwnMesh> {
     joinToken: controlPlane.joinToken,
     adminToken: controlPlane.adminToken,
     admin: meshClient(controlPlane.url, controlPlane.adminToken),
+    stopControlPlane,
     async stop() {
       await next.process.stop();
       await stopBackend();

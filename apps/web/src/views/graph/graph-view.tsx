@@ -2,7 +2,8 @@
 import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
 import { PageHeader } from "../../components/page-header.tsx";
-import { QueryError } from "../../components/query-error.tsx";
+import { StaleBanner } from "../../components/query-error.tsx";
+import { useLastGood } from "../../errors/use-last-good.ts";
 import { TimeRangePicker } from "../../components/time-range-picker.tsx";
 import { formatTime } from "../../format/figures.ts";
 import { useTimeWindow, type TimeWindow } from "../../time/use-time-window.ts";
@@ -30,11 +31,13 @@ export function GraphView({ initial }: Props) {
   const [selection, setSelection] = useState<GraphSelection | null>(null);
   const window = useTimeWindow(rangeSeconds, live, LIVE_REFRESH_MS, initial?.window);
 
-  const graph = useQuery({
+  const graphQuery = useQuery({
     ...trpc.metrics.graph.queryOptions(window),
     placeholderData: keepPreviousData,
     initialData: initial && initial.window.from === window.from && initial.window.to === window.to ? initial.graph : undefined,
   });
+  // A failed refresh keeps the last graph on screen, marked stale, instead of emptying it.
+  const graph = { ...useLastGood(graphQuery), dataUpdatedAt: graphQuery.dataUpdatedAt };
 
   const expandedVersions = useMemo(
     () => (graph.data?.nodes ?? []).filter((n) => expanded.has(n.service)).flatMap((n) => n.versions.map((version) => ({ service: n.service, version }))),
@@ -79,7 +82,7 @@ export function GraphView({ initial }: Props) {
         actions={
           <>
             <span className="small muted" style={{ minWidth: 132, textAlign: "right" }} aria-live="polite">
-              {graph.dataUpdatedAt ? `Updated ${formatTime(graph.dataUpdatedAt)}` : " "}
+              {graph.dataUpdatedAt || graph.staleSince ? `Updated ${formatTime(graph.dataUpdatedAt || graph.staleSince!)}` : " "}
             </span>
             <label className="checkbox">
               <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live
@@ -88,7 +91,7 @@ export function GraphView({ initial }: Props) {
           </>
         }
       />
-      <QueryError error={graph.error} />
+      <StaleBanner error={graph.error} since={graph.staleSince} />
       <div className="graph-layout">
         <div className="card graph-card">
           <GraphCanvas elements={elements} onSelect={setSelection} onToggleVersions={toggleVersions} />

@@ -1,10 +1,18 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
+
+/** Where to go after signing in: `?next=` when it is a path on this site, else the overview. */
+function nextPath(search: string): string | null {
+  const next = new URLSearchParams(search).get("next");
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : null;
+}
 
 export function LoginForm() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  const [returnTo, setReturnTo] = useState<string | null>(null);
+  useEffect(() => setReturnTo(nextPath(window.location.search)), []);
   const [pending, setPending] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -14,7 +22,7 @@ export function LoginForm() {
     setError(null);
     const response = await fetch("/auth/login", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) }).catch(() => null);
     if (response?.ok) {
-      router.replace("/");
+      router.replace(returnTo ?? "/");
       router.refresh();
       return;
     }
@@ -37,6 +45,11 @@ export function LoginForm() {
           Paste an operator token (<code>mesh token create --role viewer</code>).
         </p>
       </div>
+      {returnTo && (
+        <div className="notice info" role="status" data-testid="session-ended">
+          Your session has ended (the token was revoked or expired). Sign in again to go back to <code>{returnTo}</code>.
+        </div>
+      )}
       <label className="field">
         Token
         <input className="input" name="token" type="password" autoComplete="off" autoFocus required placeholder="mesh_op_…" />

@@ -3,8 +3,9 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { HealthBadge, TrafficBadge } from "../../components/health-badge.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
-import { QueryError } from "../../components/query-error.tsx";
-import { formatAgo, formatMs, formatRate } from "../../format/figures.ts";
+import { StaleBanner } from "../../components/query-error.tsx";
+import { useLastGood } from "../../errors/use-last-good.ts";
+import { formatAgo, formatMs, formatRate, formatTime } from "../../format/figures.ts";
 import { trafficHealth, type Health } from "../../health/health.ts";
 import { useTimeWindow } from "../../time/use-time-window.ts";
 import { useTRPC } from "../../trpc/trpc.ts";
@@ -14,8 +15,9 @@ const WINDOW_SECONDS = 300;
 export function OverviewView() {
   const trpc = useTRPC();
   const window = useTimeWindow(WINDOW_SECONDS, true, 10_000);
-  const graph = useQuery({ ...trpc.metrics.graph.queryOptions(window), placeholderData: keepPreviousData });
-  const agents = useQuery({ ...trpc.agents.status.queryOptions(), refetchInterval: 10_000 });
+  // Failed refreshes keep the last answers, marked stale: a card never says "all ok" about data it does not have.
+  const graph = useLastGood(useQuery({ ...trpc.metrics.graph.queryOptions(window), placeholderData: keepPreviousData }));
+  const agents = useLastGood(useQuery({ ...trpc.agents.status.queryOptions(), refetchInterval: 10_000 }));
   const revisions = useQuery(trpc.revisions.list.queryOptions({ limit: 5 }));
 
   const nodes = graph.data?.nodes ?? [];
@@ -36,12 +38,12 @@ export function OverviewView() {
   return (
     <>
       <PageHeader title="Overview" description="The mesh over the last 5 minutes." />
-      <QueryError error={graph.error ?? agents.error} />
+      <StaleBanner error={graph.error ?? agents.error} since={graph.error ? graph.staleSince : agents.staleSince} />
       <div className="grid grid-4">
         <div className="card" data-testid="overview-health">
           <div className="stat-label">Mesh health</div>
           <div className="stat-value">
-            <HealthBadge health={worst} />
+            {graph.data ? <HealthBadge health={worst} /> : "–"}
           </div>
           <div className="stat-sub">
             {healthCounts.healthy} healthy · {healthCounts.degraded} degraded · {healthCounts.failing} failing · {healthCounts.denied} denied · {healthCounts.idle} idle
@@ -56,7 +58,9 @@ export function OverviewView() {
               / {agents.data ? agentList.length : "–"}
             </span>
           </div>
-          <div className="stat-sub">{agentList.length - online > 0 ? `${agentList.length - online} degraded or starting` : "all reporting ok"}</div>
+          <div className="stat-sub">
+            {!agents.data ? "unknown: no answer from the control plane" : agents.error ? `as of ${formatTime(agents.staleSince ?? Date.now())}` : agentList.length - online > 0 ? `${agentList.length - online} degraded or starting` : agentList.length === 0 ? "no agents yet" : "all reporting ok"}
+          </div>
         </div>
         <div className="card" data-testid="overview-revision">
           <div className="stat-label">Config revision</div>

@@ -3,7 +3,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { TrafficBadge } from "../../components/health-badge.tsx";
 import { PageHeader } from "../../components/page-header.tsx";
-import { QueryError } from "../../components/query-error.tsx";
+import { QueryError, StaleBanner } from "../../components/query-error.tsx";
+import { useLastGood } from "../../errors/use-last-good.ts";
 import { formatMs, formatRate } from "../../format/figures.ts";
 import { useTimeWindow } from "../../time/use-time-window.ts";
 import { useTRPC } from "../../trpc/trpc.ts";
@@ -12,12 +13,13 @@ export function ServicesView() {
   const trpc = useTRPC();
   const window = useTimeWindow(300, true, 10_000);
   const services = useQuery(trpc.services.list.queryOptions());
-  const graph = useQuery({ ...trpc.metrics.graph.queryOptions(window), placeholderData: keepPreviousData });
+  const graph = useLastGood(useQuery({ ...trpc.metrics.graph.queryOptions(window), placeholderData: keepPreviousData }));
   const statsOf = (name: string) => graph.data?.nodes.find((n) => n.service === name);
   return (
     <>
       <PageHeader title="Services" description="Every service the mesh knows, with its live instances and the last 5 minutes of inbound traffic." />
       <QueryError error={services.error} />
+      <StaleBanner error={graph.error} since={graph.staleSince} />
       <section className="card">
         {services.data?.length === 0 ? (
           <p className="empty">No services yet.</p>

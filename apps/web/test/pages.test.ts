@@ -18,7 +18,7 @@ it("lists services with their versions and traffic", async () => {
   await page.goto(`${env.webUrl}/services`);
   // checkout runs on real agents under steady load, so it has traffic in any 5-minute window.
   const checkout = page.getByTestId("service-list").getByRole("row").filter({ hasText: "checkout" });
-  await expect.poll(() => checkout.textContent()).toMatch(/^checkoutv1, v22[\d.]+ rps(<0\.1|[\d.]+)%[\d.]+ m?s$/);
+  await expect.poll(() => checkout.textContent()).toMatch(/^checkoutv1, v22[\d.]+ rps(<0\.1|[\d.]+)% 5xx( · (<0\.1|[\d.]+)% 4xx)?[\d.]+ m?s$/);
   await screenshot(page, "services");
 });
 

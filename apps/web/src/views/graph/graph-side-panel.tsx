@@ -53,7 +53,7 @@ function MeshSummary({ graph }: { graph: ServiceGraph | null }) {
         <dd>{graph?.edges.length ?? "–"}</dd>
       </dl>
       <section className="stack" style={{ gap: 6 }}>
-        <h3>Failing calls</h3>
+        <h3>Calls with errors or denials</h3>
         {failing.length === 0 ? (
           <p className="muted small" style={{ margin: 0 }}>
             None in this time range.

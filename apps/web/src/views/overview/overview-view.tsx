@@ -80,7 +80,7 @@ export function OverviewView() {
       <div className="grid grid-2">
         <section className="card" aria-labelledby="failing-title">
           <div className="card-header">
-            <h2 id="failing-title">Top failing calls</h2>
+            <h2 id="failing-title">Calls with errors or denials</h2>
             <Link href="/graph" className="small">
               Open graph
             </Link>

@@ -1,9 +1,9 @@
 import { createServer, request, type Server } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { freePorts, startTsProcess, waitFor, type RunningProcess } from "@mesh/testkit";
+import { waitFor } from "@mesh/testkit";
+import { startAgentInstance, stopAgentInstances, type AgentInstance } from "./agent-instance.ts";
 
 /** Real agents with real apps behind them: storefront calls checkout, whose v1 and v2 share the traffic. */
 export const REAL_INSTANCES = [
@@ -13,14 +13,6 @@ export const REAL_INSTANCES = [
 ] as const;
 
 const LOAD_INTERVAL_MS = 50;
-
-interface RunningInstance {
-  service: string;
-  version: string;
-  outboundPort: number;
-  agent: RunningProcess;
-  app: Server;
-}
 
 export interface RealTraffic {
   stop(): Promise<void>;
@@ -43,43 +35,18 @@ async function startApp(service: string, version: string): Promise<Server> {
 /** Starts the agents, waits until they are ready and storefront sees both checkout versions, then sends ~20 req/s. */
 export async function startRealTraffic(controlPlaneUrl: string, joinToken: string): Promise<RealTraffic> {
   const root = await mkdtemp(path.join(os.tmpdir(), "mesh-web-agents-"));
-  const instances: RunningInstance[] = [];
+  const instances: AgentInstance[] = [];
   let load: NodeJS.Timeout | undefined;
   const stop = async () => {
     clearInterval(load);
-    await Promise.all(instances.map((i) => i.agent.stop(10_000)));
-    for (const i of instances) {
-      i.app.closeAllConnections();
-      await new Promise((resolve) => i.app.close(resolve));
-    }
+    await stopAgentInstances(instances);
     await rm(root, { recursive: true, force: true });
   };
   try {
     await Promise.all(
       REAL_INSTANCES.map(async ({ service, version }) => {
         const app = await startApp(service, version);
-        const [inbound, outbound, admin] = await freePorts(3);
-        const agent = startTsProcess(
-          "apps/agent/src/main.ts",
-          [
-            "--service", service,
-            "--version", version,
-            "--app-port", String((app.address() as AddressInfo).port),
-            "--inbound-port", String(inbound),
-            "--outbound-port", String(outbound),
-            "--admin-port", String(admin),
-            "--control-plane", controlPlaneUrl,
-            "--data-dir", path.join(root, `${service}-${version}`),
-            "--advertise-address", "127.0.0.1",
-          ],
-          { LOG_LEVEL: "warn", MESH_JOIN_TOKEN: joinToken },
-        );
-        instances.push({ service, version, outboundPort: outbound!, agent, app });
-        await waitFor(async () => (await fetch(`http://127.0.0.1:${admin}/ready`)).ok, {
-          timeoutMs: 90_000,
-          intervalMs: 250,
-          what: `agent ${service} ${version} ready (${agent.output().slice(-2000)})`,
-        });
+        instances.push(await startAgentInstance({ service, version, app, controlPlaneUrl, joinToken, root }));
       }),
     );
     const storefront = instances.find((i) => i.service === "storefront")!;

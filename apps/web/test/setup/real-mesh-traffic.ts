@@ -1,9 +1,8 @@
 import { createServer, request, type Server } from "node:http";
 import { mkdtemp, rm } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { freePorts, startTsProcess, waitFor, type RunningProcess } from "@mesh/testkit";
+import { startAgentInstance, stopAgentInstances, type AgentInstance } from "./agent-instance.ts";
 
 /** A call one service's app makes through its agent, over and over. */
 export interface RepeatedCall {
@@ -37,16 +36,12 @@ export type InstanceSpec = string | { service: string; version: string };
 /** Real agents in front of tiny real apps, then the given calls on repeat through the callers' outbound ports. */
 export async function startRealMeshTraffic(controlPlaneUrl: string, joinToken: string, instances: InstanceSpec[], calls: RepeatedCall[]): Promise<RunningMesh> {
   const root = await mkdtemp(path.join(os.tmpdir(), "mesh-web-own-agents-"));
-  const agents: { service: string; outboundPort: number; agent: RunningProcess; app: Server }[] = [];
+  const agents: AgentInstance[] = [];
   const timers: NodeJS.Timeout[] = [];
   const statuses = new Map<string, number[]>();
   const stop = async () => {
     for (const timer of timers) clearInterval(timer);
-    await Promise.all(agents.map((a) => a.agent.stop(10_000)));
-    for (const a of agents) {
-      a.app.closeAllConnections();
-      await new Promise((resolve) => a.app.close(resolve));
-    }
+    await stopAgentInstances(agents);
     await rm(root, { recursive: true, force: true });
   };
   try {
@@ -54,28 +49,7 @@ export async function startRealMeshTraffic(controlPlaneUrl: string, joinToken: s
       instances.map(async (instance) => {
         const { service, version } = typeof instance === "string" ? { service: instance, version: "v1" } : instance;
         const app = await startApp(service);
-        const [inbound, outbound, admin] = await freePorts(3);
-        const agent = startTsProcess(
-          "apps/agent/src/main.ts",
-          [
-            "--service", service,
-            "--version", version,
-            "--app-port", String((app.address() as AddressInfo).port),
-            "--inbound-port", String(inbound),
-            "--outbound-port", String(outbound),
-            "--admin-port", String(admin),
-            "--control-plane", controlPlaneUrl,
-            "--data-dir", path.join(root, `${service}-${version}`),
-            "--advertise-address", "127.0.0.1",
-          ],
-          { LOG_LEVEL: "warn", MESH_JOIN_TOKEN: joinToken },
-        );
-        agents.push({ service, outboundPort: outbound!, agent, app });
-        await waitFor(async () => (await fetch(`http://127.0.0.1:${admin}/ready`)).ok, {
-          timeoutMs: 90_000,
-          intervalMs: 250,
-          what: `agent ${service} ${version} ready (${agent.output().slice(-2000)})`,
-        });
+        agents.push(await startAgentInstance({ service, version, app, controlPlaneUrl, joinToken, root }));
       }),
     );
     for (const call of calls) {

@@ -5,6 +5,9 @@ import { useEffect, useRef } from "react";
 import type { GraphSelection } from "./graph-elements.ts";
 import { GRAPH_STYLE } from "./graph-style.ts";
 
+/** The most a fresh layout is zoomed to fit; people may zoom further (up to maxZoom). */
+const FIT_MAX_ZOOM = 1.5;
+
 cytoscape.use(fcose);
 
 /** Above this many nodes the graph trades some looks for speed. */
@@ -82,6 +85,11 @@ export function GraphCanvas({ elements, onSelect, onToggleVersions }: Props) {
       layout.one("layoutstop", () => {
         host.dataset.layoutOnlyMs = String(Math.round(performance.now() - layoutStart));
         cy.fit(undefined, 30);
+        // A graph of a few services would fill the canvas at 3×, its labels larger than the gaps between nodes.
+        if (cy.zoom() > FIT_MAX_ZOOM) {
+          cy.zoom(FIT_MAX_ZOOM);
+          cy.center();
+        }
         host.dataset.state = "ready";
         host.dataset.readyAt = String(Math.round(performance.now()));
         host.dataset.layoutMs = String(Math.round(performance.now() - layoutStart));

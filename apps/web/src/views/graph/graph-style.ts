@@ -59,6 +59,9 @@ export const GRAPH_STYLE: StylesheetJson = [
       "font-size": 9,
       color: "#3d4350",
       "text-rotation": "autorotate",
+      // Long labels (a denial names its policy) wrap instead of running over the nodes at either end.
+      "text-wrap": "wrap",
+      "text-max-width": "150px",
       "text-background-color": "#ffffff",
       "text-background-opacity": 0.9,
       "text-background-padding": "2px",

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "@mesh/testkit";
-import { countBy, MeshHarness, outcome, sendMany, sendThrough, waitForRevision, type ProxyResponse, type ServiceInstance } from "./harness.ts";
+import { countBy, MeshHarness, outcome, sendMany, sendThrough, steadyTraffic, waitForRevision, type ServiceInstance } from "./harness.ts";
 
 let mesh: MeshHarness;
 let caller: ServiceInstance;
@@ -14,32 +14,9 @@ beforeAll(async () => {
 
 afterAll(() => mesh?.close());
 
-/** Sends requests one after another until stopped; returns every response (errors count as status 0). */
-function steadyTraffic() {
-  const responses: ProxyResponse[] = [];
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      responses.push(
-        await sendThrough(caller, "reviews", "/steady").catch(
-          (error: Error): ProxyResponse => ({ status: 0, headers: {}, body: error.message, json: () => ({}) as never, durationMs: 0 }),
-        ),
-      );
-    }
-  })();
-  return {
-    responses,
-    async stop() {
-      running = false;
-      await done;
-      return responses;
-    },
-  };
-}
-
 describe("control plane loss", () => {
   it("keeps serving every request while the control plane is down, and reports itself degraded", async () => {
-    const traffic = steadyTraffic();
+    const traffic = steadyTraffic(caller, "reviews", "/steady");
     await waitFor(() => traffic.responses.length >= 20, { what: "traffic before the outage" });
     await mesh.stopControlPlane();
     await waitFor(async () => (await caller.config()).degraded && (await reviews.config()).degraded, {

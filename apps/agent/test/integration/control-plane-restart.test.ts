@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INSTANCE_TTL_MS } from "@mesh/api";
 import { waitFor } from "@mesh/testkit";
-import { countBy, MeshHarness, outcome, sendThrough, type ProxyResponse, type ServiceInstance } from "./harness.ts";
+import { countBy, MeshHarness, outcome, steadyTraffic, type ServiceInstance } from "./harness.ts";
 
 let mesh: MeshHarness;
 let caller: ServiceInstance;
@@ -14,29 +14,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => mesh?.close());
-
-/** Requests one after another until stopped (errors count as status 0). */
-function steadyTraffic() {
-  const responses: ProxyResponse[] = [];
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      responses.push(
-        await sendThrough(caller, "reviews", "/steady").catch(
-          (error: Error): ProxyResponse => ({ status: 0, headers: {}, body: error.message, json: () => ({}) as never, durationMs: 0 }),
-        ),
-      );
-    }
-  })();
-  return {
-    responses,
-    async stop() {
-      running = false;
-      await done;
-      return responses;
-    },
-  };
-}
 
 /** When an agent last heard from the control plane, from its /config. */
 async function lastContact(instance: ServiceInstance): Promise<number> {
@@ -51,7 +28,7 @@ async function reviewsEndpointsAtCaller(): Promise<number> {
 
 describe("a control plane restarted after an outage longer than the instance TTL", () => {
   it("does not take endpoints from callers before their agents have had time to come back", async () => {
-    const before = steadyTraffic();
+    const before = steadyTraffic(caller, "reviews", "/steady");
     await waitFor(() => before.responses.length >= 20, { what: "traffic before the outage" });
     await mesh.stopControlPlane();
     // Every heartbeat the restarted control plane finds is older than the TTL: it must not take that for dead agents.
@@ -77,7 +54,7 @@ describe("a control plane restarted after an outage longer than the instance TTL
     }
 
     await waitFor(async () => (await reviews.config()).health === "ok", { timeoutMs: 60_000, what: "reviews' agent to reconnect" });
-    const after = steadyTraffic();
+    const after = steadyTraffic(caller, "reviews", "/steady");
     await waitFor(() => after.responses.length >= 50, { timeoutMs: 30_000, what: "traffic after the restart" });
     const responses = [...during, ...(await after.stop())];
     console.info(`control-plane restart after the TTL measured: ${responses.length} requests, outcomes ${JSON.stringify(countBy(responses, outcome))}`);

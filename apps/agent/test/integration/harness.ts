@@ -266,6 +266,29 @@ export function countBy<T>(items: T[], key: (item: T) => string): Record<string,
 
 const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 64 });
 
+/** Requests from `caller` to `destination`, one after another until stopped; errors count as status 0. */
+export function steadyTraffic(caller: ServiceInstance, destination: string, pathname: string) {
+  const responses: ProxyResponse[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      responses.push(
+        await sendThrough(caller, destination, pathname).catch(
+          (error: Error): ProxyResponse => ({ status: 0, headers: {}, body: error.message, json: () => ({}) as never, durationMs: 0 }),
+        ),
+      );
+    }
+  })();
+  return {
+    responses,
+    async stop() {
+      running = false;
+      await done;
+      return responses;
+    },
+  };
+}
+
 /** The mesh certificate, key and CA an instance's agent holds (from its data dir): to call a listener as that service would. */
 export async function credentialsOf(instance: ServiceInstance): Promise<TlsCredentials> {
   const stored = JSON.parse(await readFile(path.join(instance.dataDir, "credentials.json"), "utf8")) as Omit<TlsCredentials, "notAfter"> & { notAfter: string };
